@@ -1,0 +1,19 @@
+# hcguard: PGXS build.  `make`, `make install`, `make installcheck`.
+EXTENSION   = hcguard
+MODULE_big  = hcguard
+OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
+DATA        = $(sort $(wildcard hcguard--*.sql))
+PGFILEDESC  = "hcguard - Heroku Connect guards for migrations"
+
+# The suite starts from the first released version and upgrades (see
+# sql/setup.sql); the Connect double it loads lives in test/.
+REGRESS      = $(shell sed -e 's/\#.*//' test/schedule)
+REGRESS_OPTS = --inputdir=. --load-extension=plpgsql
+
+PG_CONFIG ?= pg_config
+PG_CPPFLAGS = -I$(srcdir)/src
+# Warnings are errors: a warning is a bug nobody has looked at yet.
+PG_CFLAGS += -Wall -Wextra -Werror
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)

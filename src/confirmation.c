@@ -1,0 +1,378 @@
+/*-------------------------------------------------------------------------
+ * confirmation.c
+ *	  Confirmations: a person's word that Connect finished a sync the data
+ *	  cannot show (an object with no records, a field empty in Salesforce).
+ *
+ * They live in hcguard_confirmation_store, in the extension's schema, which
+ * only its owner may write.  The SQL functions check the caller's right to
+ * ALTER the mapping, then write as the store's owner, with search_path
+ * pinned and in a security-restricted operation, so that nothing of the
+ * caller's environment runs with the owner's rights.
+ *
+ * A confirmation counts while the table (and column) it was made for still
+ * exists under its name: relid and attnum, bound by the insert trigger,
+ * tell a column dropped and added again from the one that was confirmed.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "access/xlog.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "tcop/utility.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/formatting.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+
+#include "compat.h"
+#include "hcguard.h"
+
+#define STORE_NAME "hcguard_confirmation_store"
+#define STORE_INDEX_NAME "hcguard_confirmation_store_pkey"
+
+/* the store's columns, as hcguard--1.0.sql creates them */
+#define Anum_store_schema_name	1
+#define Anum_store_table_name	2
+#define Anum_store_column_name	3
+#define Anum_store_relid		4
+#define Anum_store_attnum		5
+#define Natts_store				8
+
+PG_FUNCTION_INFO_V1(hcguard_confirmation_bind);
+PG_FUNCTION_INFO_V1(hcguard_confirmation_counts);
+PG_FUNCTION_INFO_V1(hcguard_confirm_synced);
+PG_FUNCTION_INFO_V1(hcguard_revoke_confirmation);
+
+/* The store sits beside the functions, in the extension's schema. */
+Oid
+hc_extension_namespace(FunctionCallInfo fcinfo)
+{
+	return get_func_namespace(fcinfo->flinfo->fn_oid);
+}
+
+static Oid
+store_relid(Oid extnsp, bool index)
+{
+	Oid			relid = get_relname_relid(index ? STORE_INDEX_NAME : STORE_NAME,
+										  extnsp);
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("hcguard's confirmation store \"%s\" is missing", STORE_NAME),
+				 errhint("Reinstall the extension: DROP EXTENSION hcguard; CREATE EXTENSION hcguard;")));
+	return relid;
+}
+
+/* The identity a name triple has now: relid, and attnum (0 for a table). */
+static bool
+current_identity(const char *schema_name, const char *table_name,
+				 const char *column_name, Oid *relid, AttrNumber *attnum)
+{
+	Oid			nspid = get_namespace_oid(schema_name, true);
+
+	*relid = OidIsValid(nspid) ? get_relname_relid(table_name, nspid) : InvalidOid;
+	*attnum = 0;
+	if (!OidIsValid(*relid))
+		return false;
+	if (column_name[0] == '\0')
+		return true;
+	*attnum = get_attnum(*relid, column_name);
+	return *attnum > 0;
+}
+
+bool
+hc_confirmation_holds(Oid extnsp, const char *schema_name,
+					  const char *table_name, const char *column_name,
+					  Oid relid, AttrNumber attnum)
+{
+	Relation	store = table_open(store_relid(extnsp, false), AccessShareLock);
+	ScanKeyData keys[3];
+	SysScanDesc scan;
+	HeapTuple	tup;
+	bool		holds = false;
+	NameData	names[3];
+
+	namestrcpy(&names[0], schema_name);
+	namestrcpy(&names[1], table_name);
+	namestrcpy(&names[2], column_name);
+	ScanKeyInit(&keys[0], Anum_store_schema_name, BTEqualStrategyNumber,
+				F_NAMEEQ, NameGetDatum(&names[0]));
+	ScanKeyInit(&keys[1], Anum_store_table_name, BTEqualStrategyNumber,
+				F_NAMEEQ, NameGetDatum(&names[1]));
+	ScanKeyInit(&keys[2], Anum_store_column_name, BTEqualStrategyNumber,
+				F_NAMEEQ, NameGetDatum(&names[2]));
+
+	scan = systable_beginscan(store, store_relid(extnsp, true), true, NULL,
+							  3, keys);
+	if (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		relid_null;
+		bool		attnum_null;
+		Datum		r = heap_getattr(tup, Anum_store_relid,
+									 RelationGetDescr(store), &relid_null);
+		Datum		a = heap_getattr(tup, Anum_store_attnum,
+									 RelationGetDescr(store), &attnum_null);
+
+		holds = !relid_null && !attnum_null &&
+			DatumGetObjectId(r) == relid && DatumGetInt16(a) == attnum;
+	}
+	systable_endscan(scan);
+	table_close(store, AccessShareLock);
+	return holds;
+}
+
+/*
+ * BEFORE INSERT on the store: bind the row to the objects its names have
+ * now.  This is what makes a restored dump's confirmations count again.
+ */
+Datum
+hcguard_confirmation_bind(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	HeapTuple	tup;
+	Datum		values[Natts_store];
+	bool		nulls[Natts_store];
+	bool		replace[Natts_store] = {0};
+	Oid			relid;
+	AttrNumber	attnum;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		elog(ERROR, "hcguard_confirmation_bind must run BEFORE INSERT FOR EACH ROW");
+
+	tup = trigdata->tg_trigtuple;
+	desc = RelationGetDescr(trigdata->tg_relation);
+	heap_deform_tuple(tup, desc, values, nulls);
+
+	if (current_identity(NameStr(*DatumGetName(values[Anum_store_schema_name - 1])),
+						 NameStr(*DatumGetName(values[Anum_store_table_name - 1])),
+						 NameStr(*DatumGetName(values[Anum_store_column_name - 1])),
+						 &relid, &attnum))
+	{
+		values[Anum_store_relid - 1] = ObjectIdGetDatum(relid);
+		values[Anum_store_attnum - 1] = Int16GetDatum(attnum);
+		nulls[Anum_store_relid - 1] = nulls[Anum_store_attnum - 1] = false;
+	}
+	else
+		nulls[Anum_store_relid - 1] = nulls[Anum_store_attnum - 1] = true;
+	replace[Anum_store_relid - 1] = replace[Anum_store_attnum - 1] = true;
+
+	PG_RETURN_POINTER(heap_modify_tuple(tup, desc, values, nulls, replace));
+}
+
+Datum
+hcguard_confirmation_counts(PG_FUNCTION_ARGS)
+{
+	Oid			relid;
+	AttrNumber	attnum;
+
+	for (int i = 0; i < 5; i++)
+		if (PG_ARGISNULL(i))
+			PG_RETURN_BOOL(false);
+
+	if (!current_identity(NameStr(*PG_GETARG_NAME(2)),
+						  NameStr(*PG_GETARG_NAME(3)),
+						  NameStr(*PG_GETARG_NAME(4)),
+						  &relid, &attnum))
+		PG_RETURN_BOOL(false);
+	PG_RETURN_BOOL(relid == PG_GETARG_OID(0) && attnum == PG_GETARG_INT16(1));
+}
+
+/* Confirmations are writes: refuse them where writes cannot happen. */
+static void
+refuse_read_only(const char *function)
+{
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot execute %s on a hot standby", function),
+				 errdetail("Confirmations are written to the database, and a standby is read-only."),
+				 errhint("Run %s on the primary server; the confirmation reaches the standby by replication.",
+						 function)));
+	PreventCommandIfReadOnly(function);
+}
+
+/*
+ * Resolves the mapping (and column) a confirmation names, and checks the
+ * caller may ALTER it.  The mapping stays locked until hc_release.
+ */
+static void
+resolve_target(HcVerdict *v, FunctionCallInfo fcinfo, const char *function,
+			   bool column_must_exist)
+{
+	const char *schema_name = hc_arg_name(fcinfo, 0, "schema name");
+	const char *table_name = hc_arg_name(fcinfo, 1, "table name");
+	const char *column_name = NULL;
+	HcProblem	problem;
+
+	if (!PG_ARGISNULL(2))
+		column_name = hc_arg_name(fcinfo, 2, "column name");
+	refuse_read_only(function);
+
+	hc_resolve(v, schema_name, table_name, column_name ? 1 : 0,
+			   &column_name, false);
+	problem = v->problem;
+	if (problem == HC_NO_COLUMN && !column_must_exist)
+		problem = HC_OK;
+	if (problem != HC_OK)
+		hc_report(v, ERROR);
+
+	if (!hc_table_ownercheck(v->relid, GetUserId()))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be owner of table %s", v->table_name),
+				 errdetail("Confirming or revoking a sync needs the rights ALTER TABLE needs on the mapping \"%s\".",
+						   hc_qualified(v->schema_name, v->table_name)),
+				 errhint("Ask the owner of the table, a member of its owning role, or a superuser to run %s.",
+						 function)));
+}
+
+/*
+ * Runs a statement on the store as the store's owner.  The caller's
+ * search_path cannot reach in: it is pinned for the duration.
+ */
+static uint64
+run_as_store_owner(Oid extnsp, const char *sql, int nargs, Oid *types,
+				   Datum *values, const char *nulls)
+{
+	Oid			owner;
+	Oid			save_userid;
+	int			save_sec_context;
+	int			save_nestlevel;
+	HeapTuple	tup;
+	int			rc;
+	uint64		processed;
+
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(store_relid(extnsp, false)));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for hcguard's confirmation store");
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(owner, save_sec_context |
+						   SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	save_nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+	if (rc != SPI_OK_INSERT && rc != SPI_OK_DELETE)
+		elog(ERROR, "hcguard could not write its confirmation store: %s",
+			 SPI_result_code_string(rc));
+	processed = SPI_processed;
+	SPI_finish();
+
+	AtEOXact_GUC(true, save_nestlevel);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	return processed;
+}
+
+static Datum
+name_datum(const char *s)
+{
+	Name		n = palloc0(NAMEDATALEN);
+
+	namestrcpy(n, s);
+	return NameGetDatum(n);
+}
+
+Datum
+hcguard_confirm_synced(PG_FUNCTION_ARGS)
+{
+	Oid			extnsp = hc_extension_namespace(fcinfo);
+	HcVerdict	v;
+	Oid			types[6] = {NAMEOID, NAMEOID, NAMEOID, NAMEOID, TIMESTAMPTZOID, TEXTOID};
+	Datum		values[6];
+	char		nulls[7] = "      ";
+	char	   *sql;
+
+	resolve_target(&v, fcinfo, "hcguard_confirm_synced()", true);
+
+	values[0] = name_datum(v.schema_name);
+	values[1] = name_datum(v.table_name);
+	values[2] = name_datum(v.ncols > 0 ? v.cols[0].name : "");
+	values[3] = name_datum(GetUserNameFromId(GetUserId(), false));
+	values[4] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	values[5] = PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3);
+	nulls[5] = PG_ARGISNULL(3) ? 'n' : ' ';
+
+	sql = psprintf("INSERT INTO %s.%s AS s"
+				   " (schema_name, table_name, column_name, confirmed_by, confirmed_at, note)"
+				   " VALUES ($1, $2, $3, $4, $5, $6)"
+				   " ON CONFLICT (schema_name, table_name, column_name) DO UPDATE SET"
+				   " relid = excluded.relid, attnum = excluded.attnum,"
+				   " confirmed_by = excluded.confirmed_by,"
+				   " confirmed_at = excluded.confirmed_at, note = excluded.note",
+				   quote_identifier(get_namespace_name(extnsp)), STORE_NAME);
+	run_as_store_owner(extnsp, sql, 6, types, values, nulls);
+
+	hc_release(&v);
+	PG_RETURN_VOID();
+}
+
+Datum
+hcguard_revoke_confirmation(PG_FUNCTION_ARGS)
+{
+	Oid			extnsp = hc_extension_namespace(fcinfo);
+	HcVerdict	v;
+	Oid			types[3] = {NAMEOID, NAMEOID, NAMEOID};
+	Datum		values[3];
+	char	   *sql;
+	uint64		removed;
+
+	/* the column may be gone already: its confirmation can still be removed */
+	resolve_target(&v, fcinfo, "hcguard_revoke_confirmation()", false);
+
+	values[0] = name_datum(v.schema_name);
+	values[1] = name_datum(v.table_name);
+	values[2] = name_datum(v.ncols > 0 ? v.cols[0].name : "");
+
+	sql = psprintf("DELETE FROM %s.%s"
+				   " WHERE schema_name OPERATOR(pg_catalog.=) $1"
+				   " AND table_name OPERATOR(pg_catalog.=) $2"
+				   " AND column_name OPERATOR(pg_catalog.=) $3",
+				   quote_identifier(get_namespace_name(extnsp)), STORE_NAME);
+	/* a name too long to be a column's names no confirmation either */
+	if (v.ncols > 0 && strlen(v.cols[0].given) >= NAMEDATALEN)
+		removed = 0;
+	else
+		removed = run_as_store_owner(extnsp, sql, 3, types, values, NULL);
+
+	/* a column that no longer exists is matched as given, then folded */
+	if (removed == 0 && v.ncols > 0 && v.cols[0].problem == HC_NO_COLUMN)
+	{
+		const char *given = v.cols[0].given;
+		char	   *lower = str_tolower(given, strlen(given), DEFAULT_COLLATION_OID);
+
+		if (strcmp(lower, given) != 0 && strlen(lower) < NAMEDATALEN)
+		{
+			values[2] = name_datum(lower);
+			removed = run_as_store_owner(extnsp, sql, 3, types, values, NULL);
+		}
+	}
+
+	hc_release(&v);
+	PG_RETURN_BOOL(removed > 0);
+}

@@ -1,0 +1,297 @@
+/*-------------------------------------------------------------------------
+ * connect_model.c
+ *	  What Heroku Connect leaves in a database, read from the catalogs.
+ *
+ * A Connect schema holds _hcmeta, _trigger_log and _trigger_log_archive; a
+ * mapping is an ordinary table there with sfid, _hc_lastop and _hc_err.
+ * Names are plain names: looked up exactly as given, then in lower case,
+ * because people type Salesforce API names (Contact, Preferred_Channel__c)
+ * while Connect lower-cases everything it creates.
+ *
+ * Every lookup goes through the syscaches; nothing here builds SQL.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/indexing.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_collation.h"
+#include "storage/lmgr.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/formatting.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+#include "hcguard.h"
+
+static const char *const connect_tables[] = {
+	"_hcmeta", "_trigger_log", "_trigger_log_archive"
+};
+
+static const char *const mapping_columns[] = {
+	"sfid", "_hc_lastop", "_hc_err"
+};
+
+const char *
+hc_arg_name(FunctionCallInfo fcinfo, int argno, const char *what)
+{
+	char	   *name;
+
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", what),
+				 errdetail("A null name would let the check pass without checking anything.")));
+
+	name = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+	if (name[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be empty", what)));
+	return name;
+}
+
+/*
+ * The lower-case form of a name, or NULL when folding changes nothing.  A
+ * name too long to be an identifier names nothing; the catalogs would
+ * otherwise match it against its truncated self.
+ */
+static const char *
+folded(const char *name)
+{
+	char	   *lower = str_tolower(name, strlen(name), DEFAULT_COLLATION_OID);
+
+	if (strcmp(lower, name) == 0 || strlen(lower) >= NAMEDATALEN)
+		return NULL;
+	return lower;
+}
+
+static bool
+fits(const char *name)
+{
+	return strlen(name) < NAMEDATALEN;
+}
+
+Oid
+hc_find_schema(const char *name, char *found)
+{
+	const char *lower;
+	Oid			nspid = InvalidOid;
+
+	if (fits(name))
+		nspid = get_namespace_oid(name, true);
+	if (!OidIsValid(nspid) && (lower = folded(name)) != NULL)
+	{
+		nspid = get_namespace_oid(lower, true);
+		name = lower;
+	}
+	if (OidIsValid(nspid))
+		strlcpy(found, name, NAMEDATALEN);
+	return nspid;
+}
+
+Oid
+hc_find_table(Oid nspid, const char *name, char *found)
+{
+	const char *lower;
+	Oid			relid = InvalidOid;
+
+	if (fits(name))
+		relid = get_relname_relid(name, nspid);
+	if (!OidIsValid(relid) && (lower = folded(name)) != NULL)
+	{
+		relid = get_relname_relid(lower, nspid);
+		name = lower;
+	}
+	if (OidIsValid(relid))
+		strlcpy(found, name, NAMEDATALEN);
+	return relid;
+}
+
+/* A live user column: system columns and dropped ones are not mapped. */
+static AttrNumber
+live_attnum(Oid relid, const char *name)
+{
+	AttrNumber	attnum = get_attnum(relid, name);
+
+	return attnum > 0 ? attnum : InvalidAttrNumber;
+}
+
+AttrNumber
+hc_find_column(Oid relid, const char *name, char *found)
+{
+	const char *lower;
+	AttrNumber	attnum = InvalidAttrNumber;
+
+	if (fits(name))
+		attnum = live_attnum(relid, name);
+	if (attnum == InvalidAttrNumber && (lower = folded(name)) != NULL)
+	{
+		attnum = live_attnum(relid, lower);
+		name = lower;
+	}
+	if (attnum != InvalidAttrNumber)
+		strlcpy(found, name, NAMEDATALEN);
+	return attnum;
+}
+
+static void
+append_quoted(StringInfo buf, const char *name)
+{
+	if (buf->len > 0)
+		appendStringInfoString(buf, ", ");
+	appendStringInfo(buf, "\"%s\"", name);
+}
+
+/* Appends to 'missing' (if given) the system tables the schema lacks. */
+bool
+hc_is_connect_schema(Oid nspid, StringInfo missing)
+{
+	bool		ok = true;
+
+	for (int i = 0; i < (int) lengthof(connect_tables); i++)
+	{
+		Oid			relid = get_relname_relid(connect_tables[i], nspid);
+		char		kind = OidIsValid(relid) ? get_rel_relkind(relid) : '\0';
+
+		if (kind != RELKIND_RELATION && kind != RELKIND_PARTITIONED_TABLE)
+		{
+			ok = false;
+			if (missing)
+				append_quoted(missing, connect_tables[i]);
+		}
+	}
+	return ok;
+}
+
+/* Appends to 'why_not' (if given) what keeps the table from being a mapping. */
+bool
+hc_is_mapping(Oid relid, StringInfo why_not)
+{
+	StringInfoData lacking;
+	char		kind = get_rel_relkind(relid);
+
+	if (kind != RELKIND_RELATION)
+	{
+		if (why_not)
+			appendStringInfo(why_not, "It is a %s, not an ordinary table.",
+							 kind == RELKIND_VIEW ? "view" :
+							 kind == RELKIND_MATVIEW ? "materialized view" :
+							 kind == RELKIND_FOREIGN_TABLE ? "foreign table" :
+							 kind == RELKIND_PARTITIONED_TABLE ? "partitioned table" :
+							 kind == RELKIND_SEQUENCE ? "sequence" : "relation");
+		return false;
+	}
+
+	initStringInfo(&lacking);
+	for (int i = 0; i < (int) lengthof(mapping_columns); i++)
+		if (live_attnum(relid, mapping_columns[i]) == InvalidAttrNumber)
+			append_quoted(&lacking, mapping_columns[i]);
+
+	if (lacking.len == 0)
+		return true;
+	if (why_not)
+		appendStringInfo(why_not,
+						 "It lacks %s, which Heroku Connect gives every mapping table.",
+						 lacking.data);
+	return false;
+}
+
+/*
+ * The Connect schemas of this database, by name, for hints.  Found through
+ * pg_class's name index on _hcmeta rather than by walking every schema.
+ */
+List *
+hc_connect_schemas(void)
+{
+	Relation	pg_class = table_open(RelationRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	List	   *names = NIL;
+
+	ScanKeyInit(&key, Anum_pg_class_relname, BTEqualStrategyNumber,
+				F_NAMEEQ, CStringGetDatum(connect_tables[0]));
+	scan = systable_beginscan(pg_class, ClassNameNspIndexId, true, NULL,
+							  1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Oid			nspid = ((Form_pg_class) GETSTRUCT(tup))->relnamespace;
+
+		if (hc_is_connect_schema(nspid, NULL))
+			names = lappend(names, get_namespace_name(nspid));
+	}
+	systable_endscan(scan);
+	table_close(pg_class, AccessShareLock);
+	return names;
+}
+
+/* The mappings of a Connect schema, by name, for hints. */
+List *
+hc_mapping_names(Oid nspid)
+{
+	Relation	pg_class = table_open(RelationRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	List	   *names = NIL;
+
+	/* pg_class has no index on the namespace alone */
+	ScanKeyInit(&key, Anum_pg_class_relnamespace, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(nspid));
+	scan = systable_beginscan(pg_class, InvalidOid, false, NULL, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_class form = (Form_pg_class) GETSTRUCT(tup);
+
+		if (form->relkind == RELKIND_RELATION && hc_is_mapping(form->oid, NULL))
+			names = lappend(names, pstrdup(NameStr(form->relname)));
+	}
+	systable_endscan(scan);
+	table_close(pg_class, AccessShareLock);
+	return names;
+}
+
+/* The mapped columns of a table the caller has locked. */
+List *
+hc_column_names(Oid relid)
+{
+	Relation	rel = table_open(relid, NoLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	List	   *names = NIL;
+
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped)
+			names = lappend(names, pstrdup(NameStr(att->attname)));
+	}
+	table_close(rel, NoLock);
+	return names;
+}
+
+/*
+ * hcguard holds AccessShareLock on a mapping only while it looks at it.  The
+ * lock keeps the catalog facts and the data consistent during the call;
+ * releasing it afterwards is what keeps Connect's own ALTER TABLE from
+ * queueing behind a long migration.  The lock manager counts acquisitions,
+ * so a lock the caller held before stays held.
+ */
+void
+hc_lock_table(Oid relid)
+{
+	LockRelationOid(relid, AccessShareLock);
+}
+
+void
+hc_unlock_table(Oid relid)
+{
+	UnlockRelationOid(relid, AccessShareLock);
+}

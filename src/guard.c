@@ -1,0 +1,177 @@
+/*-------------------------------------------------------------------------
+ * guard.c
+ *	  The SQL-callable guard: hcguard_required and hcguard_status.
+ *
+ * hcguard_required passes (true) or fails as hcguard.on_failure says;
+ * hcguard_status gives the same verdict as a row and never fails on it.
+ * Arguments are checked first, and a NULL never passes: a migration that
+ * computed a name wrongly must not slip through.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/snapmgr.h"
+
+#include "hcguard.h"
+
+PG_FUNCTION_INFO_V1(hcguard_required_column);
+PG_FUNCTION_INFO_V1(hcguard_required_table);
+PG_FUNCTION_INFO_V1(hcguard_required_columns);
+PG_FUNCTION_INFO_V1(hcguard_status);
+
+static bool
+require(FunctionCallInfo fcinfo, int ncols, const char **columns)
+{
+	const char *schema_name = hc_arg_name(fcinfo, 0, "schema name");
+	const char *table_name = hc_arg_name(fcinfo, 1, "table name");
+	HcVerdict	v;
+
+	hc_verdict(&v, hc_extension_namespace(fcinfo), schema_name, table_name,
+			   ncols, columns, GetActiveSnapshot());
+	if (v.problem == HC_OK)
+		return true;
+	return hc_report_failure(&v);
+}
+
+Datum
+hcguard_required_column(PG_FUNCTION_ARGS)
+{
+	const char *column;
+
+	(void) hc_arg_name(fcinfo, 0, "schema name");
+	(void) hc_arg_name(fcinfo, 1, "table name");
+	column = hc_arg_name(fcinfo, 2, "column name");
+	PG_RETURN_BOOL(require(fcinfo, 1, &column));
+}
+
+Datum
+hcguard_required_table(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(require(fcinfo, 0, NULL));
+}
+
+/* The listed columns, each checked like a single one, duplicates dropped. */
+static const char **
+column_list(FunctionCallInfo fcinfo, int argno, int *ncols)
+{
+	ArrayType  *array;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	const char **names;
+
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("column names must not be null"),
+				 errdetail("A null list would let the check pass without checking anything.")));
+	array = PG_GETARG_ARRAYTYPE_P(argno);
+	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &n);
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("at least one column name is required"),
+				 errhint("To require only the mapping itself, call hcguard_required(schema_name, table_name).")));
+
+	names = palloc(sizeof(char *) * n);
+	*ncols = 0;
+	for (int i = 0; i < n; i++)
+	{
+		char	   *name;
+		bool		seen = false;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("column name must not be null"),
+					 errdetail("Element %d of the column list is null.", i + 1)));
+		name = TextDatumGetCString(elems[i]);
+		if (name[0] == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("column name must not be empty"),
+					 errdetail("Element %d of the column list is empty.", i + 1)));
+		for (int j = 0; j < *ncols && !seen; j++)
+			seen = strcmp(names[j], name) == 0;
+		if (!seen)
+			names[(*ncols)++] = name;
+	}
+	return names;
+}
+
+Datum
+hcguard_required_columns(PG_FUNCTION_ARGS)
+{
+	int			ncols;
+	const char **columns;
+
+	(void) hc_arg_name(fcinfo, 0, "schema name");
+	(void) hc_arg_name(fcinfo, 1, "table name");
+	columns = column_list(fcinfo, 2, &ncols);
+	PG_RETURN_BOOL(require(fcinfo, ncols, columns));
+}
+
+Datum
+hcguard_status(PG_FUNCTION_ARGS)
+{
+	const char *schema_name = hc_arg_name(fcinfo, 0, "schema name");
+	const char *table_name = hc_arg_name(fcinfo, 1, "table name");
+	const char *column_name = NULL;
+	bool		column;
+	HcVerdict	v;
+	HcReport	r;
+	TupleDesc	desc;
+	Datum		values[9];
+	bool		nulls[9] = {0};
+	HcEvidence	evidence;
+
+	if (!PG_ARGISNULL(2))
+		column_name = hc_arg_name(fcinfo, 2, "column name");
+	column = (column_name != NULL);
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "hcguard_status must return a composite type");
+	desc = BlessTupleDesc(desc);
+
+	hc_verdict(&v, hc_extension_namespace(fcinfo), schema_name, table_name,
+			   column ? 1 : 0, &column_name, GetActiveSnapshot());
+	hc_describe(&v, &r);
+
+	values[0] = CStringGetTextDatum(v.schema_name);
+	values[1] = CStringGetTextDatum(v.table_name);
+	if (column)
+		values[2] = CStringGetTextDatum(v.cols[0].name);
+	else
+		nulls[2] = true;
+	values[3] = BoolGetDatum(v.connect_schema);
+	values[4] = BoolGetDatum(v.mapped);
+	values[5] = BoolGetDatum(v.synced);
+
+	/* what could not be looked at is unknown, not false */
+	if (v.problem == HC_SCHEMA_DENIED)
+		nulls[3] = nulls[4] = nulls[5] = true;
+	if (v.problem == HC_TABLE_DENIED)
+		nulls[5] = true;
+
+	evidence = column ? v.cols[0].evidence : v.evidence;
+	if (hc_evidence_name(evidence))
+		values[6] = CStringGetTextDatum(hc_evidence_name(evidence));
+	else
+		nulls[6] = true;
+	if (r.message)
+		values[7] = CStringGetTextDatum(r.message);
+	else
+		nulls[7] = true;
+	if (r.hint)
+		values[8] = CStringGetTextDatum(r.hint);
+	else
+		nulls[8] = true;
+
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+}

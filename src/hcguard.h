@@ -1,0 +1,155 @@
+/*-------------------------------------------------------------------------
+ * hcguard.h
+ *	  Shared declarations of hcguard: the Connect model, the data probe,
+ *	  confirmations, the verdict and its report.
+ *-------------------------------------------------------------------------
+ */
+#ifndef HCGUARD_H
+#define HCGUARD_H
+
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
+#include "utils/relcache.h"
+#include "utils/snapshot.h"
+
+#if PG_VERSION_NUM < 130000
+#error "hcguard needs PostgreSQL 13 or later"
+#endif
+
+/*
+ * What stands between the caller and a passing guard, in the order the
+ * checks are made.  Each maps to one SQLSTATE of the contract.
+ */
+typedef enum HcProblem
+{
+	HC_OK = 0,
+	HC_NO_SCHEMA,				/* 3F000 */
+	HC_SCHEMA_DENIED,			/* 42501 */
+	HC_NOT_CONNECT,				/* 55000 */
+	HC_NO_TABLE,				/* 42P01 */
+	HC_NOT_MAPPING,				/* 55000 */
+	HC_TABLE_DENIED,			/* 42501 */
+	HC_NO_COLUMN,				/* 42703 */
+	HC_NOT_SYNCED				/* 55000 */
+} HcProblem;
+
+typedef enum HcEvidence
+{
+	HC_EVIDENCE_NONE = 0,
+	HC_EVIDENCE_DATA,
+	HC_EVIDENCE_CONFIRMATION
+} HcEvidence;
+
+/* settings.c */
+typedef enum HcOnFailure
+{
+	HC_ON_FAILURE_ERROR,
+	HC_ON_FAILURE_WARNING
+} HcOnFailure;
+
+extern int	hc_on_failure;
+
+/* connect_model.c: names and the shape Connect gives a database */
+extern const char *hc_arg_name(FunctionCallInfo fcinfo, int argno,
+							   const char *what);
+extern Oid	hc_find_schema(const char *name, char *found);
+extern Oid	hc_find_table(Oid nspid, const char *name, char *found);
+extern AttrNumber hc_find_column(Oid relid, const char *name, char *found);
+extern bool hc_is_connect_schema(Oid nspid, StringInfo missing);
+extern bool hc_is_mapping(Oid relid, StringInfo why_not);
+extern List *hc_connect_schemas(void);
+extern List *hc_mapping_names(Oid nspid);
+extern List *hc_column_names(Oid relid);
+extern void hc_lock_table(Oid relid);
+extern void hc_unlock_table(Oid relid);
+
+/* suggest.c */
+extern List *hc_closest_names(const char *wanted, List *candidates);
+
+/* probe.c: what Connect has written */
+typedef struct HcProbe
+{
+	/* in: the columns whose data is wanted (may be none: the table itself) */
+	int			ncols;
+	AttrNumber *attnums;
+	/* out */
+	bool	   *found;			/* a Connect-written row holds a value */
+	bool		found_row;		/* a Connect-written row exists */
+	bool		complete;		/* the whole table was read */
+	int64		rows;
+	int64		connect_rows;
+	int64		pending_rows;
+	int64		failed_rows;
+} HcProbe;
+
+extern void hc_probe_init(HcProbe *probe, int ncols);
+extern void hc_probe_run(Relation rel, AttrNumber lastop, HcProbe *probe,
+						 Snapshot snapshot);
+
+/* confirmation.c */
+extern Oid	hc_extension_namespace(FunctionCallInfo fcinfo);
+extern bool hc_confirmation_holds(Oid extnsp, const char *schema_name,
+								  const char *table_name,
+								  const char *column_name,
+								  Oid relid, AttrNumber attnum);
+
+/* verdict.c: one verdict about a mapping and zero or more of its columns */
+typedef struct HcColumnVerdict
+{
+	const char *given;			/* as the caller wrote it */
+	char		name[NAMEDATALEN];	/* as found in the catalog */
+	AttrNumber	attnum;
+	HcProblem	problem;
+	HcEvidence	evidence;
+	List	   *closest;		/* names close to a missing column */
+} HcColumnVerdict;
+
+typedef struct HcVerdict
+{
+	const char *schema_given;
+	const char *table_given;
+	char		schema_name[NAMEDATALEN];
+	char		table_name[NAMEDATALEN];
+	Oid			nspid;
+	Oid			relid;
+	AttrNumber	lastop;			/* _hc_lastop's attnum */
+	bool		locked;			/* hcguard holds its lock on relid */
+	bool		connect_schema;
+	bool		mapped;			/* the table is a mapping, columns mapped */
+	bool		synced;
+	HcProblem	problem;		/* the first unmet condition, HC_OK if none */
+	HcEvidence	evidence;		/* the table's evidence when no column */
+	StringInfoData why;			/* catalog facts behind the problem */
+	List	   *closest;		/* names close to a missing schema or table */
+	int			ncols;
+	HcColumnVerdict *cols;
+	HcProbe		probe;
+} HcVerdict;
+
+extern void hc_resolve(HcVerdict *v, const char *schema_name,
+					   const char *table_name, int ncols,
+					   const char **column_names, bool check_read);
+extern void hc_judge(HcVerdict *v, Oid extnsp, Snapshot snapshot);
+extern void hc_release(HcVerdict *v);
+extern void hc_verdict(HcVerdict *v, Oid extnsp, const char *schema_name,
+					   const char *table_name, int ncols,
+					   const char **column_names, Snapshot snapshot);
+extern int	hc_unmet_columns(const HcVerdict *v);
+
+/* report.c */
+typedef struct HcReport
+{
+	int			sqlstate;
+	char	   *message;
+	char	   *detail;
+	char	   *hint;
+} HcReport;
+
+extern void hc_describe(const HcVerdict *v, HcReport *r);
+extern void hc_report(const HcVerdict *v, int elevel);
+extern bool hc_report_failure(const HcVerdict *v);
+extern const char *hc_evidence_name(HcEvidence e);
+extern char *hc_qualified(const char *schema_name, const char *table_name);
+
+#endif							/* HCGUARD_H */

@@ -1,0 +1,235 @@
+/*-------------------------------------------------------------------------
+ * probe.c
+ *	  What Heroku Connect has written into a mapping.
+ *
+ * A row is Connect-written when its _hc_lastop is SYNCED, INSERTED or
+ * UPDATED; PENDING and FAILED rows carry the application's values, not
+ * Salesforce's.  A column is synced when a Connect-written row holds a value
+ * in it.  The probe reads rows until every wanted column is known synced
+ * (for a synced field that is the first row) and only reads the whole table
+ * when something is not synced, which is also when the counts it gathers on
+ * the way are worth reporting.
+ *
+ * The scan runs under the caller's snapshot and lock (see hc_lock_table).  A
+ * table with row-level security enabled for the caller is read through SPI
+ * instead, so that its policies apply, inside a subtransaction that is
+ * rolled back afterwards to release the locks the planner takes.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/resowner.h"
+#include "utils/rls.h"
+
+#include "hcguard.h"
+
+typedef enum LastOp
+{
+	LASTOP_CONNECT,
+	LASTOP_PENDING,
+	LASTOP_FAILED,
+	LASTOP_OTHER
+} LastOp;
+
+#define PROBE_FETCH 1000
+
+void
+hc_probe_init(HcProbe *probe, int ncols)
+{
+	memset(probe, 0, sizeof(HcProbe));
+	probe->ncols = ncols;
+	probe->attnums = palloc0(sizeof(AttrNumber) * Max(ncols, 1));
+	probe->found = palloc0(sizeof(bool) * Max(ncols, 1));
+}
+
+static bool
+is(const char *s, int len, const char *word)
+{
+	return len == (int) strlen(word) && memcmp(s, word, len) == 0;
+}
+
+static LastOp
+classify(Datum lastop)
+{
+	text	   *t = DatumGetTextPP(lastop);
+	const char *s = VARDATA_ANY(t);
+	int			len = VARSIZE_ANY_EXHDR(t);
+
+	if (is(s, len, "SYNCED") || is(s, len, "INSERTED") || is(s, len, "UPDATED"))
+		return LASTOP_CONNECT;
+	if (is(s, len, "PENDING"))
+		return LASTOP_PENDING;
+	if (is(s, len, "FAILED"))
+		return LASTOP_FAILED;
+	return LASTOP_OTHER;
+}
+
+/*
+ * Counts one row; has_value[i] says whether wanted column i holds a value.
+ * Returns true once nothing more is to be learned from further rows.
+ */
+static bool
+tally(HcProbe *probe, LastOp op, const bool *has_value, int *unknown)
+{
+	probe->rows++;
+	switch (op)
+	{
+		case LASTOP_CONNECT:
+			probe->connect_rows++;
+			probe->found_row = true;
+			for (int i = 0; i < probe->ncols; i++)
+				if (!probe->found[i] && has_value[i])
+				{
+					probe->found[i] = true;
+					(*unknown)--;
+				}
+			return *unknown == 0;
+		case LASTOP_PENDING:
+			probe->pending_rows++;
+			break;
+		case LASTOP_FAILED:
+			probe->failed_rows++;
+			break;
+		case LASTOP_OTHER:
+			break;
+	}
+	return false;
+}
+
+static void
+probe_heap(Relation rel, AttrNumber lastop, HcProbe *probe, Snapshot snapshot)
+{
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	TableScanDesc scan = table_beginscan(rel, snapshot, 0, NULL);
+	bool	   *has_value = palloc0(sizeof(bool) * Max(probe->ncols, 1));
+	int			unknown = probe->ncols;
+
+	probe->complete = true;
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+		Datum		d;
+		LastOp		op;
+
+		CHECK_FOR_INTERRUPTS();
+		d = slot_getattr(slot, lastop, &isnull);
+		op = isnull ? LASTOP_OTHER : classify(d);
+		if (op == LASTOP_CONNECT)
+			for (int i = 0; i < probe->ncols; i++)
+				has_value[i] = !probe->found[i] &&
+					!slot_attisnull(slot, probe->attnums[i]);
+		if (tally(probe, op, has_value, &unknown))
+		{
+			probe->complete = false;
+			break;
+		}
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+}
+
+static char *
+probe_query(Relation rel, AttrNumber lastop, HcProbe *probe)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	StringInfoData q;
+
+	initStringInfo(&q);
+	appendStringInfo(&q, "SELECT %s::pg_catalog.text",
+					 quote_identifier(NameStr(TupleDescAttr(desc, lastop - 1)->attname)));
+	for (int i = 0; i < probe->ncols; i++)
+		appendStringInfo(&q, ", %s IS NOT NULL",
+						 quote_identifier(NameStr(TupleDescAttr(desc, probe->attnums[i] - 1)->attname)));
+	appendStringInfo(&q, " FROM ONLY %s",
+					 quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+												RelationGetRelationName(rel)));
+	return q.data;
+}
+
+static void
+probe_policies_spi(const char *query, HcProbe *probe)
+{
+	bool	   *has_value = palloc0(sizeof(bool) * Max(probe->ncols, 1));
+	int			unknown = probe->ncols;
+	Portal		portal;
+	bool		done = false;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	portal = SPI_cursor_open_with_args(NULL, query, 0, NULL, NULL, NULL,
+									   true, 0);
+	probe->complete = true;
+	while (!done)
+	{
+		SPI_cursor_fetch(portal, true, PROBE_FETCH);
+		if (SPI_processed == 0)
+			break;
+		for (uint64 r = 0; r < SPI_processed && !done; r++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[r];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			bool		isnull;
+			Datum		d = SPI_getbinval(tup, desc, 1, &isnull);
+			LastOp		op = isnull ? LASTOP_OTHER : classify(d);
+
+			for (int i = 0; i < probe->ncols; i++)
+				has_value[i] = DatumGetBool(SPI_getbinval(tup, desc, i + 2, &isnull));
+			if (tally(probe, op, has_value, &unknown))
+			{
+				probe->complete = false;
+				done = true;
+			}
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(portal);
+	SPI_finish();
+}
+
+static void
+probe_policies(Relation rel, AttrNumber lastop, HcProbe *probe)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	char	   *query = probe_query(rel, lastop, probe);
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		probe_policies_spi(query, probe);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(cxt);
+	CurrentResourceOwner = owner;
+}
+
+void
+hc_probe_run(Relation rel, AttrNumber lastop, HcProbe *probe, Snapshot snapshot)
+{
+	if (check_enable_rls(RelationGetRelid(rel), InvalidOid, false) == RLS_ENABLED)
+		probe_policies(rel, lastop, probe);
+	else
+		probe_heap(rel, lastop, probe, snapshot);
+}

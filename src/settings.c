@@ -1,0 +1,48 @@
+/*-------------------------------------------------------------------------
+ * settings.c
+ *	  hcguard's settings and module initialisation.
+ *
+ * hcguard.on_failure is PGC_SUSET: a migration runs as an ordinary role and
+ * must not be able to weaken its own guard.  A value a non-superuser SET as
+ * a placeholder before the library was loaded is re-checked by the GUC
+ * machinery when the variable is defined here, and refused there.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/guc.h"
+
+#include "hcguard.h"
+
+#if PG_VERSION_NUM < 150000
+#define MarkGUCPrefixReserved(prefix) EmitWarningsOnPlaceholders(prefix)
+#endif
+
+PG_MODULE_MAGIC;
+
+int			hc_on_failure = HC_ON_FAILURE_ERROR;
+
+static const struct config_enum_entry on_failure_options[] = {
+	{"error", HC_ON_FAILURE_ERROR, false},
+	{"warning", HC_ON_FAILURE_WARNING, false},
+	{NULL, 0, false}
+};
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	DefineCustomEnumVariable("hcguard.on_failure",
+							 "What hcguard_required does when Heroku Connect has not mapped or synced what it needs.",
+							 "\"error\" raises an error, which stops the migration; \"warning\" emits a warning and returns false (for development databases without Heroku Connect).",
+							 &hc_on_failure,
+							 HC_ON_FAILURE_ERROR,
+							 on_failure_options,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved("hcguard");
+}

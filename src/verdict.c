@@ -1,0 +1,253 @@
+/*-------------------------------------------------------------------------
+ * verdict.c
+ *	  Whether Heroku Connect has mapped and synced what a caller needs.
+ *
+ * A verdict is reached in two steps.  hc_resolve walks the names down the
+ * contract's chain (schema, Connect schema, table, mapping, read rights,
+ * columns) using only the catalogs, and stops at the first broken link.
+ * hc_judge then asks for evidence of a sync: a confirmation first, since it
+ * answers without reading the table, then the data.  The verdict records
+ * everything the report needs, so that the guard, the status row and the
+ * warning all say the same thing.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/table.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/rel.h"
+
+#include "compat.h"
+#include "hcguard.h"
+
+static bool
+can_read(const HcVerdict *v)
+{
+	Oid			roleid = GetUserId();
+
+	if (pg_class_aclcheck(v->relid, roleid, ACL_SELECT) == ACLCHECK_OK)
+		return true;
+
+	/* column privileges will do, on every column the probe reads */
+	if (pg_attribute_aclcheck(v->relid, v->lastop, roleid, ACL_SELECT) != ACLCHECK_OK)
+		return false;
+	for (int i = 0; i < v->ncols; i++)
+		if (v->cols[i].attnum != InvalidAttrNumber &&
+			pg_attribute_aclcheck(v->relid, v->cols[i].attnum, roleid,
+								  ACL_SELECT) != ACLCHECK_OK)
+			return false;
+	return true;
+}
+
+/*
+ * Finds and locks the table.  The name is looked up again once the lock is
+ * held, in case the table was dropped or replaced meanwhile.
+ */
+static void
+lock_table(HcVerdict *v)
+{
+	for (;;)
+	{
+		char		again[NAMEDATALEN];
+
+		v->relid = hc_find_table(v->nspid, v->table_given, v->table_name);
+		if (!OidIsValid(v->relid))
+			return;
+		hc_lock_table(v->relid);
+		if (hc_find_table(v->nspid, v->table_given, again) == v->relid)
+			break;
+		hc_unlock_table(v->relid);
+	}
+	v->locked = true;
+}
+
+static void
+resolve_columns(HcVerdict *v)
+{
+	List	   *existing = NIL;
+
+	for (int i = 0; i < v->ncols; i++)
+	{
+		HcColumnVerdict *col = &v->cols[i];
+
+		col->attnum = hc_find_column(v->relid, col->given, col->name);
+		if (col->attnum != InvalidAttrNumber)
+			continue;
+		col->problem = HC_NO_COLUMN;
+		strlcpy(col->name, col->given, NAMEDATALEN);
+		if (existing == NIL)
+			existing = hc_column_names(v->relid);
+		col->closest = hc_closest_names(col->given, existing);
+	}
+}
+
+void
+hc_resolve(HcVerdict *v, const char *schema_name, const char *table_name,
+		   int ncols, const char **column_names, bool check_read)
+{
+	char		buf[NAMEDATALEN];
+
+	memset(v, 0, sizeof(HcVerdict));
+	initStringInfo(&v->why);
+	v->schema_given = schema_name;
+	v->table_given = table_name;
+	strlcpy(v->schema_name, schema_name, NAMEDATALEN);
+	strlcpy(v->table_name, table_name, NAMEDATALEN);
+	v->ncols = ncols;
+	v->cols = palloc0(sizeof(HcColumnVerdict) * Max(ncols, 1));
+	for (int i = 0; i < ncols; i++)
+	{
+		v->cols[i].given = column_names[i];
+		strlcpy(v->cols[i].name, column_names[i], NAMEDATALEN);
+	}
+
+	v->nspid = hc_find_schema(schema_name, v->schema_name);
+	if (!OidIsValid(v->nspid))
+	{
+		v->problem = HC_NO_SCHEMA;
+		v->closest = hc_connect_schemas();
+		return;
+	}
+	if (check_read &&
+		hc_namespace_aclcheck(v->nspid, GetUserId(), ACL_USAGE) != ACLCHECK_OK)
+	{
+		v->problem = HC_SCHEMA_DENIED;
+		return;
+	}
+	if (!hc_is_connect_schema(v->nspid, &v->why))
+	{
+		v->problem = HC_NOT_CONNECT;
+		v->closest = hc_connect_schemas();
+		return;
+	}
+	v->connect_schema = true;
+
+	lock_table(v);
+	if (!OidIsValid(v->relid))
+	{
+		v->problem = HC_NO_TABLE;
+		v->closest = hc_closest_names(table_name, hc_mapping_names(v->nspid));
+		return;
+	}
+	if (!hc_is_mapping(v->relid, &v->why))
+	{
+		v->problem = HC_NOT_MAPPING;
+		return;
+	}
+	v->lastop = hc_find_column(v->relid, "_hc_lastop", buf);
+
+	resolve_columns(v);
+	if (check_read && !can_read(v))
+	{
+		v->problem = HC_TABLE_DENIED;
+		return;
+	}
+	v->mapped = true;
+	for (int i = 0; i < ncols; i++)
+		if (v->cols[i].problem == HC_NO_COLUMN)
+		{
+			v->mapped = false;
+			v->problem = HC_NO_COLUMN;
+		}
+}
+
+void
+hc_judge(HcVerdict *v, Oid extnsp, Snapshot snapshot)
+{
+	HcProbe    *probe = &v->probe;
+	int			wanted = 0;
+
+	/* a missing column does not stop the others being judged */
+	if (v->problem != HC_OK && v->problem != HC_NO_COLUMN)
+		return;
+
+	if (v->ncols == 0 &&
+		hc_confirmation_holds(extnsp, v->schema_name, v->table_name, "",
+							  v->relid, 0))
+	{
+		v->evidence = HC_EVIDENCE_CONFIRMATION;
+		v->synced = true;
+		return;
+	}
+
+	hc_probe_init(probe, v->ncols);
+	for (int i = 0; i < v->ncols; i++)
+	{
+		HcColumnVerdict *col = &v->cols[i];
+
+		if (col->problem != HC_OK)
+			continue;
+		if (hc_confirmation_holds(extnsp, v->schema_name, v->table_name,
+								  col->name, v->relid, col->attnum))
+			col->evidence = HC_EVIDENCE_CONFIRMATION;
+		else
+			probe->attnums[wanted++] = col->attnum;
+	}
+	probe->ncols = wanted;
+
+	if (v->ncols == 0 || wanted > 0)
+	{
+		Relation	rel = table_open(v->relid, NoLock);
+
+		hc_probe_run(rel, v->lastop, probe, snapshot);
+		table_close(rel, NoLock);
+	}
+
+	if (v->ncols == 0)
+	{
+		v->synced = probe->found_row;
+		v->evidence = v->synced ? HC_EVIDENCE_DATA : HC_EVIDENCE_NONE;
+		if (!v->synced)
+			v->problem = HC_NOT_SYNCED;
+		return;
+	}
+
+	wanted = 0;
+	v->synced = true;
+	for (int i = 0; i < v->ncols; i++)
+	{
+		HcColumnVerdict *col = &v->cols[i];
+
+		if (col->problem == HC_OK && col->evidence == HC_EVIDENCE_NONE)
+		{
+			if (probe->found[wanted++])
+				col->evidence = HC_EVIDENCE_DATA;
+			else
+				col->problem = HC_NOT_SYNCED;
+		}
+		if (col->problem != HC_OK)
+			v->synced = false;
+	}
+	if (v->problem == HC_OK && !v->synced)
+		v->problem = HC_NOT_SYNCED;
+}
+
+void
+hc_release(HcVerdict *v)
+{
+	if (v->locked)
+		hc_unlock_table(v->relid);
+	v->locked = false;
+}
+
+void
+hc_verdict(HcVerdict *v, Oid extnsp, const char *schema_name,
+		   const char *table_name, int ncols, const char **column_names,
+		   Snapshot snapshot)
+{
+	hc_resolve(v, schema_name, table_name, ncols, column_names, true);
+	hc_judge(v, extnsp, snapshot);
+	hc_release(v);
+}
+
+int
+hc_unmet_columns(const HcVerdict *v)
+{
+	int			n = 0;
+
+	for (int i = 0; i < v->ncols; i++)
+		if (v->cols[i].problem != HC_OK)
+			n++;
+	return n;
+}
