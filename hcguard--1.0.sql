@@ -51,7 +51,7 @@ SELECT pg_catalog.pg_extension_config_dump('hcguard_confirmation_store',
 CREATE VIEW hcguard_confirmations AS
     SELECT s.schema_name::text AS schema_name,
            s.table_name::text AS table_name,
-           pg_catalog.nullif(s.column_name::text, '') AS column_name,
+           NULLIF(s.column_name::text, '') AS column_name,
            s.confirmed_by::text AS confirmed_by,
            s.confirmed_at,
            s.note,

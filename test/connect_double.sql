@@ -815,7 +815,7 @@ BEGIN
                           AND a.attname NOT IN ('id', '_hc_lastop', '_hc_err'))
      LIMIT 1;
     IF bad IS NOT NULL THEN
-        RAISE EXCEPTION 'hcdouble: nulls names %, not a field column of %', quote_ident(bad), tbl;
+        RAISE EXCEPTION 'hcdouble: nulls: % is not a field column of %', quote_ident(bad), tbl;
     END IF;
 
     start := hcdouble._sfid_max(tbl, prefix);
@@ -881,6 +881,10 @@ $$;
 -- AS CONNECT, set one column (value cast from text to the column's type;
 -- NULL allowed) on one row (by id) or on all rows: a change polled from
 -- Salesforce.  Returns the number of rows updated.
+-- Like every Connect write it goes through the status trigger: setting
+-- _hc_lastop to a new non-null value keeps it; any other update (including
+-- one that sets only _hc_err) leaves the row SYNCED with _hc_err NULL.  To
+-- get FAILED + _hc_err use app_* then connect_push(..., false).
 CREATE FUNCTION hcdouble.connect_set(schema_name text, object_name text, field_name text,
                                      value text, row_id integer DEFAULT NULL)
 RETURNS integer
@@ -1039,7 +1043,7 @@ BEGIN
     nextk := hcdouble._sfid_max(tbl, prefix);
 
     FOR r IN EXECUTE format(
-        'SELECT record_id, bool_or(action = %L) AS inserted, min(id) AS first_id '
+        'SELECT record_id, bool_or(action = %L) AS inserted '
         '  FROM %I._trigger_log WHERE id = ANY ($1) AND action IN (%L, %L) '
         ' GROUP BY record_id ORDER BY min(id)', 'INSERT', s, 'INSERT', 'UPDATE')
         USING ids
