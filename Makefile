@@ -6,9 +6,11 @@ DATA        = $(sort $(wildcard hcguard--*.sql))
 PGFILEDESC  = "hcguard - Heroku Connect guards for migrations"
 
 # The suite starts from the first released version and upgrades (see
-# sql/setup.sql); the Connect double it loads lives in test/.
-REGRESS      = $(shell sed -e 's/\#.*//' test/schedule)
-REGRESS_OPTS = --inputdir=. --load-extension=plpgsql
+# sql/setup.sql); the Connect double it loads lives in test/.  The files
+# share one database and run in this order.
+REGRESS      = setup life_of_field errors multi_columns shapes confirmations \
+               privileges on_failure locks teardown
+REGRESS_OPTS = --inputdir=.
 
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -I$(srcdir)/src

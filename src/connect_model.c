@@ -203,6 +203,12 @@ hc_is_mapping(Oid relid, StringInfo why_not)
 	return false;
 }
 
+static int
+name_cmp(const ListCell *a, const ListCell *b)
+{
+	return strcmp(lfirst(a), lfirst(b));
+}
+
 /*
  * The Connect schemas of this database, by name, for hints.  Found through
  * pg_class's name index on _hcmeta rather than by walking every schema.
@@ -229,6 +235,7 @@ hc_connect_schemas(void)
 	}
 	systable_endscan(scan);
 	table_close(pg_class, AccessShareLock);
+	list_sort(names, name_cmp);
 	return names;
 }
 

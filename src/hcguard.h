@@ -98,7 +98,7 @@ extern bool hc_confirmation_holds(Oid extnsp, const char *schema_name,
 typedef struct HcColumnVerdict
 {
 	const char *given;			/* as the caller wrote it */
-	char		name[NAMEDATALEN];	/* as found in the catalog */
+	const char *name;			/* as found in the catalog, else as given */
 	AttrNumber	attnum;
 	HcProblem	problem;
 	HcEvidence	evidence;
@@ -109,8 +109,8 @@ typedef struct HcVerdict
 {
 	const char *schema_given;
 	const char *table_given;
-	char		schema_name[NAMEDATALEN];
-	char		table_name[NAMEDATALEN];
+	const char *schema_name;	/* as found in the catalog, else as given */
+	const char *table_name;
 	Oid			nspid;
 	Oid			relid;
 	AttrNumber	lastop;			/* _hc_lastop's attnum */

@@ -65,7 +65,7 @@ observed(const HcProbe *p, bool column)
 	if (p->rows == 0)
 		return pstrdup("the table has no rows");
 	if (p->connect_rows == 0)
-		return psprintf("none of the table's %s was written by Heroku Connect (%lld pending, %lld failed)",
+		return psprintf("the table has %s, none written by Heroku Connect (%lld pending, %lld failed)",
 						rows(p->rows), (long long) p->pending_rows,
 						(long long) p->failed_rows);
 	if (column)
@@ -101,8 +101,10 @@ confirm_call(const HcVerdict *v, const char *column)
 static char *
 no_connect_hint(const HcVerdict *v)
 {
+	if (v->closest != NIL && v->problem == HC_NO_SCHEMA)
+		return pstrdup("Name the schema Heroku Connect writes to in this environment.");
 	if (v->closest != NIL)
-		return psprintf("Name the schema Heroku Connect writes to in this environment: %s.",
+		return psprintf("Name one of this database's Heroku Connect schemas: %s.",
 						quoted_list(v->closest));
 	return psprintf("If this database has no Heroku Connect (a development database, say), a superuser can make hcguard warn instead: ALTER DATABASE %s SET hcguard.on_failure = warning;",
 					quote_identifier(get_database_name(MyDatabaseId)));

@@ -49,11 +49,13 @@ lock_table(HcVerdict *v)
 {
 	for (;;)
 	{
+		char		found[NAMEDATALEN];
 		char		again[NAMEDATALEN];
 
-		v->relid = hc_find_table(v->nspid, v->table_given, v->table_name);
+		v->relid = hc_find_table(v->nspid, v->table_given, found);
 		if (!OidIsValid(v->relid))
 			return;
+		v->table_name = pstrdup(found);
 		hc_lock_table(v->relid);
 		if (hc_find_table(v->nspid, v->table_given, again) == v->relid)
 			break;
@@ -70,12 +72,15 @@ resolve_columns(HcVerdict *v)
 	for (int i = 0; i < v->ncols; i++)
 	{
 		HcColumnVerdict *col = &v->cols[i];
+		char		found[NAMEDATALEN];
 
-		col->attnum = hc_find_column(v->relid, col->given, col->name);
+		col->attnum = hc_find_column(v->relid, col->given, found);
 		if (col->attnum != InvalidAttrNumber)
+		{
+			col->name = pstrdup(found);
 			continue;
+		}
 		col->problem = HC_NO_COLUMN;
-		strlcpy(col->name, col->given, NAMEDATALEN);
 		if (existing == NIL)
 			existing = hc_column_names(v->relid);
 		col->closest = hc_closest_names(col->given, existing);
@@ -86,24 +91,26 @@ void
 hc_resolve(HcVerdict *v, const char *schema_name, const char *table_name,
 		   int ncols, const char **column_names, bool check_read)
 {
-	char		buf[NAMEDATALEN];
+	char		found[NAMEDATALEN];
 
 	memset(v, 0, sizeof(HcVerdict));
 	initStringInfo(&v->why);
 	v->schema_given = schema_name;
 	v->table_given = table_name;
-	strlcpy(v->schema_name, schema_name, NAMEDATALEN);
-	strlcpy(v->table_name, table_name, NAMEDATALEN);
+	v->schema_name = schema_name;
+	v->table_name = table_name;
 	v->ncols = ncols;
 	v->cols = palloc0(sizeof(HcColumnVerdict) * Max(ncols, 1));
 	for (int i = 0; i < ncols; i++)
 	{
 		v->cols[i].given = column_names[i];
-		strlcpy(v->cols[i].name, column_names[i], NAMEDATALEN);
+		v->cols[i].name = column_names[i];
 	}
 
-	v->nspid = hc_find_schema(schema_name, v->schema_name);
-	if (!OidIsValid(v->nspid))
+	v->nspid = hc_find_schema(schema_name, found);
+	if (OidIsValid(v->nspid))
+		v->schema_name = pstrdup(found);
+	else
 	{
 		v->problem = HC_NO_SCHEMA;
 		v->closest = hc_connect_schemas();
@@ -135,21 +142,17 @@ hc_resolve(HcVerdict *v, const char *schema_name, const char *table_name,
 		v->problem = HC_NOT_MAPPING;
 		return;
 	}
-	v->lastop = hc_find_column(v->relid, "_hc_lastop", buf);
+	v->lastop = hc_find_column(v->relid, "_hc_lastop", found);
 
 	resolve_columns(v);
-	if (check_read && !can_read(v))
-	{
-		v->problem = HC_TABLE_DENIED;
-		return;
-	}
 	v->mapped = true;
 	for (int i = 0; i < ncols; i++)
 		if (v->cols[i].problem == HC_NO_COLUMN)
-		{
 			v->mapped = false;
-			v->problem = HC_NO_COLUMN;
-		}
+	if (check_read && !can_read(v))
+		v->problem = HC_TABLE_DENIED;
+	else if (!v->mapped)
+		v->problem = HC_NO_COLUMN;
 }
 
 void

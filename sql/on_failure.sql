@@ -1,0 +1,66 @@
+--
+-- hcguard.on_failure: error (the default) or warning.  Only a superuser may
+-- change it: a migration must not be able to weaken its own guard.
+--
+SELECT hcguard_required('salesforce', 'contact', 'email');
+SHOW hcguard.on_failure;
+
+-- Warning mode: the same message, detail and hint as a WARNING, and false.
+SET hcguard.on_failure = warning;
+SELECT hcguard_required('salesforce', 'contact', 'preferred_channel');
+SELECT hcguard_required('salesforce', 'contact', 'fax');
+SELECT hcguard_required('salesforce', 'contact', 'fax', 'faxx');
+SELECT hcguard_required('salesforce', 'campaign');
+SELECT hcguard_required('nowhere', 'contact');
+-- What holds still returns true.
+SELECT hcguard_required('salesforce', 'contact', 'email');
+-- A NULL or empty name is a mistake in the call, not a missing field: it
+-- stays an error.
+SELECT hcguard_required('salesforce', NULL, 'email');
+\echo :LAST_ERROR_SQLSTATE
+RESET hcguard.on_failure;
+
+-- A non-superuser cannot change it, in any way.
+SET ROLE regress_hc_migrator;
+SET hcguard.on_failure = warning;
+\echo :LAST_ERROR_SQLSTATE
+SELECT set_config('hcguard.on_failure', 'warning', false);
+\echo :LAST_ERROR_SQLSTATE
+BEGIN;
+SET LOCAL hcguard.on_failure = warning;
+\echo :LAST_ERROR_SQLSTATE
+ROLLBACK;
+RESET ROLE;
+ALTER ROLE regress_hc_migrator SET hcguard.on_failure = warning;
+SET ROLE regress_hc_migrator;
+ALTER ROLE regress_hc_migrator RESET hcguard.on_failure;
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+ALTER ROLE regress_hc_migrator RESET hcguard.on_failure;
+
+-- Not even by setting it in a fresh session before hcguard's library is
+-- loaded: the value is refused when the library defines the setting.
+SELECT current_database() AS regress_db \gset
+\c :regress_db
+SELECT count(*) AS hcguard_loaded FROM pg_settings WHERE name = 'hcguard.on_failure';
+SET ROLE regress_hc_migrator;
+SET hcguard.on_failure = warning;
+SELECT hcguard_required('salesforce', 'contact', 'preferred_channel');
+\echo :LAST_ERROR_SQLSTATE
+SHOW hcguard.on_failure;
+RESET ROLE;
+
+-- A database without Connect (development): the database owner cannot
+-- switch to warnings; a superuser does it for them.
+CREATE DATABASE regress_hc_dev OWNER regress_hc_owner;
+SET ROLE regress_hc_owner;
+ALTER DATABASE regress_hc_dev SET hcguard.on_failure = warning;
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+ALTER DATABASE regress_hc_dev SET hcguard.on_failure = warning;
+\c regress_hc_dev
+CREATE EXTENSION hcguard;
+SHOW hcguard.on_failure;
+SELECT hcguard_required('salesforce', 'contact', 'preferred_channel__c');
+\c :regress_db
+DROP DATABASE regress_hc_dev;
