@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# test/dump_restore.sh: the contract's promise that "a dump and restore of the
+# database (pg_dump, pg_restore) keeps the confirmations that counted", and
+# that a confirmation voided by Connect dropping its column is not revived by
+# the restore (where a column of the same name exists again).
+#
+# Run by scripts/test as `pg_virtualenv -v 15 bash test/dump_restore.sh`
+# (cwd = repository root) on a fresh throwaway cluster; creates and uses only
+# the databases src, dst and dst2.  Exit 0 = pass.
+#
+#   src:  Connect schema salesforce; mapping Contact (Email, Fax__c) with 3
+#         rows whose Fax__c is NULL; mapping Campaign with no rows.
+#         Confirmations: contact.fax__c and campaign (both count), and
+#         contact.old__c, voided: Old__c was confirmed, then dropped and
+#         mapped again by Connect.
+#   dst:  pg_dump -Fc src | pg_restore -d dst
+#   dst2: pg_dump src (plain SQL) | psql -v ON_ERROR_STOP=1 dst2
+#   In each: the two confirmations that counted still make hcguard_required
+#   pass and keep who/when/note; old__c's does not count, and
+#   hcguard_required on old__c still fails with SQLSTATE 55000.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+
+failures=0
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; failures=$((failures + 1)); }
+# fatal: a step the rest depends on failed; stop now.
+fatal() { echo "FATAL: $*"; echo "dump_restore: FAILED"; exit 1; }
+
+# q DB SQL: one value (or rows, unaligned, |-separated); exits on SQL errors.
+q() { psql -X -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
+
+# sqlstate DB SQL: the SQLSTATE SQL ends with, 00000 on success.
+# A fresh session each time, so an earlier error cannot be reported again.
+sqlstate() {
+	psql -X -At -v ON_ERROR_STOP=0 -d "$1" -c "$2" -c '\echo :SQLSTATE' 2>>"$work/errors" | tail -n 1
+}
+
+# check_eq WHAT EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		echo "    expected: $(sed '2,$s/^/              /' <<<"$2")"
+		echo "    got:      $(sed '2,$s/^/              /' <<<"$3")"
+	fi
+}
+
+# The confirmation rows, as hcguard_confirmations lists them.
+confirmations_sql="SELECT schema_name, table_name, coalesce(column_name, '(table)'),
+       confirmed_by, confirmed_at, coalesce(note, '(no note)'), counts
+  FROM hcguard_confirmations ORDER BY 1, 2, 3"
+counted_sql="SELECT schema_name, table_name, coalesce(column_name, '(table)'),
+       confirmed_by, confirmed_at, coalesce(note, '(no note)'), counts
+  FROM hcguard_confirmations WHERE counts ORDER BY 1, 2, 3"
+
+# ---------------------------------------------------------------------------
+echo "# building src"
+createdb src || fatal "createdb src"
+psql -X -q -v ON_ERROR_STOP=1 -d src >/dev/null <<'SQL' || fatal "setting up src failed"
+\i test/connect_double.sql
+CREATE EXTENSION hcguard;
+SELECT hcdouble.create_connect_schema('salesforce');
+SELECT hcdouble.create_mapping('salesforce', 'Contact',
+    '[["Email", "email"], ["Fax__c", "string"]]');
+SELECT hcdouble.create_mapping('salesforce', 'Campaign');
+SELECT hcdouble.connect_load('salesforce', 'Contact', 3, nulls => '{Fax__c}');
+
+SELECT hcguard_confirm_synced('salesforce', 'contact', 'fax__c', 'empty in Salesforce');
+SELECT hcguard_confirm_synced('salesforce', 'campaign', NULL, 'no records');
+
+-- A confirmation that Connect voids: the field is removed from the mapping,
+-- then mapped again (a new, still empty column of the same name).
+SELECT hcdouble.add_field('salesforce', 'Contact', 'Old__c', 'string');
+SELECT hcguard_confirm_synced('salesforce', 'contact', 'old__c', 'to be voided');
+SELECT hcdouble.drop_field('salesforce', 'Contact', 'Old__c');
+SELECT hcdouble.add_field('salesforce', 'Contact', 'Old__c', 'string');
+SQL
+
+me=$(q src "SELECT current_user") || fatal "cannot read current_user"
+
+# Without their confirmations, fax__c and campaign would not pass: make sure
+# the test really depends on them.
+check_eq "src: contact has 3 Connect-written rows, fax__c NULL in all" "3|0" \
+	"$(q src "SELECT count(*), count(fax__c) FROM salesforce.contact WHERE _hc_lastop = 'SYNCED'")"
+check_eq "src: campaign has no rows" "0" "$(q src "SELECT count(*) FROM salesforce.campaign")"
+check_eq "src: the three confirmations, old__c's voided" \
+	"salesforce|campaign|(table)|$me|no records|t
+salesforce|contact|fax__c|$me|empty in Salesforce|t
+salesforce|contact|old__c|$me|to be voided|f" \
+	"$(q src "SELECT schema_name, table_name, coalesce(column_name, '(table)'), confirmed_by, note, counts
+	            FROM hcguard_confirmations ORDER BY 1, 2, 3")"
+check_eq "src: SELECT counts FROM hcguard_confirmations WHERE column_name = 'old__c' is false" "f" \
+	"$(q src "SELECT counts FROM hcguard_confirmations WHERE column_name = 'old__c'")"
+check_eq "src: hcguard_required('salesforce','contact','fax__c') passes" "t" \
+	"$(q src "SELECT hcguard_required('salesforce', 'contact', 'fax__c')" 2>&1)"
+check_eq "src: hcguard_required('salesforce','campaign') passes" "t" \
+	"$(q src "SELECT hcguard_required('salesforce', 'campaign')" 2>&1)"
+check_eq "src: hcguard_required('salesforce','contact','old__c') fails with 55000" "55000" \
+	"$(sqlstate src "SELECT hcguard_required('salesforce', 'contact', 'old__c')")"
+
+# What the restored databases must hold: the rows that counted, unchanged
+# (confirmed_by, confirmed_at, note).
+expected_counted=$(q src "$counted_sql") || fatal "cannot list src's confirmations"
+[ "$(wc -l <<<"$expected_counted")" -eq 2 ] ||
+	fatal "src should have exactly 2 confirmations that count, has:
+$expected_counted"
+
+# check_restored DB: the checks every restored database must pass.
+check_restored() {
+	local db=$1 rows
+	check_eq "$db: hstore and hcguard extensions restored" "hcguard
+hstore" "$(q "$db" "SELECT extname FROM pg_extension WHERE extname IN ('hstore', 'hcguard') ORDER BY 1" 2>&1)"
+	check_eq "$db: hcguard_required('salesforce','contact','fax__c') returns true" "t" \
+		"$(q "$db" "SELECT hcguard_required('salesforce', 'contact', 'fax__c')" 2>&1)"
+	check_eq "$db: hcguard_required('salesforce','campaign') returns true" "t" \
+		"$(q "$db" "SELECT hcguard_required('salesforce', 'campaign')" 2>&1)"
+	check_eq "$db: the confirmations that count are src's (fax__c, campaign), confirmed_by, confirmed_at, note kept" \
+		"$expected_counted" "$(q "$db" "$counted_sql" 2>&1)"
+	rows=$(q "$db" "SELECT count(*) FROM hcguard_confirmations
+	                 WHERE column_name = 'old__c' AND counts" 2>&1)
+	check_eq "$db: old__c's voided confirmation is absent or does not count" "0" "$rows"
+	check_eq "$db: hcguard_required('salesforce','contact','old__c') still fails with 55000" "55000" \
+		"$(sqlstate "$db" "SELECT hcguard_required('salesforce', 'contact', 'old__c')")"
+	echo "# $db: hcguard_confirmations now lists:"
+	q "$db" "$confirmations_sql" 2>&1 | sed 's/^/#   /'
+}
+
+# ---------------------------------------------------------------------------
+echo "# custom format: pg_dump -Fc src, pg_restore -d dst"
+pg_dump -Fc src >"$work/src.dump" || fatal "pg_dump -Fc src failed"
+createdb dst || fatal "createdb dst"
+if pg_restore -d dst "$work/src.dump" 2>"$work/restore.err"; then
+	ok "pg_restore -d dst exits 0"
+	check_restored dst
+else
+	not_ok "pg_restore -d dst exits 0"
+	sed 's/^/    /' "$work/restore.err"
+fi
+
+# ---------------------------------------------------------------------------
+echo "# plain format: pg_dump src | psql -X -v ON_ERROR_STOP=1 dst2"
+createdb dst2 || fatal "createdb dst2"
+if pg_dump src | psql -X -q -v ON_ERROR_STOP=1 dst2 >/dev/null 2>"$work/plain.err"; then
+	ok "plain dump restores into dst2 without error"
+	check_restored dst2
+else
+	not_ok "plain dump restores into dst2 without error"
+	sed 's/^/    /' "$work/plain.err"
+fi
+
+echo
+if [ "$failures" -ne 0 ]; then
+	if [ -s "$work/errors" ]; then
+		echo "# server errors seen by the SQLSTATE checks (expected ones included):"
+		sed 's/^/#   /' "$work/errors"
+	fi
+	echo "dump_restore: FAILED ($failures checks)"
+	exit 1
+fi
+echo "dump_restore: all checks passed"
