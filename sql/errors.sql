@@ -155,3 +155,10 @@ SELECT hcguard_required('salesforce', 'contact',
 SELECT hcguard_required('salesforce', 'contact',
     'a_field_name_that_is_exactly_sixty_three_bytes_long_xxxxxxxxxxxyz');
 \echo :LAST_ERROR_SQLSTATE
+-- Nor does such a name revoke the confirmation of the column it truncates to.
+SELECT hcguard_confirm_synced('salesforce', 'contact',
+    'a_field_name_that_is_exactly_sixty_three_bytes_long_xxxxxxxxxxx');
+SELECT hcguard_revoke_confirmation('salesforce', 'contact',
+    'a_field_name_that_is_exactly_sixty_three_bytes_long_xxxxxxxxxxxyz');
+SELECT hcguard_revoke_confirmation('salesforce', 'contact',
+    'a_field_name_that_is_exactly_sixty_three_bytes_long_xxxxxxxxxxx');

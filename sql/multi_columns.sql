@@ -9,8 +9,12 @@ SELECT hcdouble.connect_load('salesforce', 'Account', 3, '{rating}');
 -- All mapped and synced.
 SELECT hcguard_required('salesforce', 'account', 'name', 'industry', 'website');
 SELECT hcguard_required('salesforce', 'Account', VARIADIC ARRAY['Name', 'Industry']);
--- A name listed twice is checked once.
+-- A column listed twice (in any spelling that resolves to it) counts once.
 SELECT hcguard_required('salesforce', 'account', 'name', 'Name', 'name');
+SELECT hcguard_required('salesforce', 'account', 'Rating', 'rating', 'name');
+\echo :LAST_ERROR_SQLSTATE
+SELECT hcguard_required('salesforce', 'account', 'sic__c', 'sic__c', 'name');
+\echo :LAST_ERROR_SQLSTATE
 
 -- One unmet column among several reads like the single-column failure.
 SELECT hcguard_required('salesforce', 'account', 'name', 'rating');

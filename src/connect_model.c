@@ -58,34 +58,24 @@ hc_arg_name(FunctionCallInfo fcinfo, int argno, const char *what)
 }
 
 /*
- * The lower-case form of a name, or NULL when folding changes nothing.  A
- * name too long to be an identifier names nothing; the catalogs would
- * otherwise match it against its truncated self.
+ * The lower-case form of a name, or NULL when folding changes nothing.  (A
+ * name longer than an identifier simply matches nothing: the catalogs
+ * compare all of it, not its truncated form.)
  */
 static const char *
 folded(const char *name)
 {
 	char	   *lower = str_tolower(name, strlen(name), DEFAULT_COLLATION_OID);
 
-	if (strcmp(lower, name) == 0 || strlen(lower) >= NAMEDATALEN)
-		return NULL;
-	return lower;
-}
-
-static bool
-fits(const char *name)
-{
-	return strlen(name) < NAMEDATALEN;
+	return strcmp(lower, name) == 0 ? NULL : lower;
 }
 
 Oid
 hc_find_schema(const char *name, char *found)
 {
 	const char *lower;
-	Oid			nspid = InvalidOid;
+	Oid			nspid = get_namespace_oid(name, true);
 
-	if (fits(name))
-		nspid = get_namespace_oid(name, true);
 	if (!OidIsValid(nspid) && (lower = folded(name)) != NULL)
 	{
 		nspid = get_namespace_oid(lower, true);
@@ -100,10 +90,8 @@ Oid
 hc_find_table(Oid nspid, const char *name, char *found)
 {
 	const char *lower;
-	Oid			relid = InvalidOid;
+	Oid			relid = get_relname_relid(name, nspid);
 
-	if (fits(name))
-		relid = get_relname_relid(name, nspid);
 	if (!OidIsValid(relid) && (lower = folded(name)) != NULL)
 	{
 		relid = get_relname_relid(lower, nspid);
@@ -127,10 +115,8 @@ AttrNumber
 hc_find_column(Oid relid, const char *name, char *found)
 {
 	const char *lower;
-	AttrNumber	attnum = InvalidAttrNumber;
+	AttrNumber	attnum = live_attnum(relid, name);
 
-	if (fits(name))
-		attnum = live_attnum(relid, name);
 	if (attnum == InvalidAttrNumber && (lower = folded(name)) != NULL)
 	{
 		attnum = live_attnum(relid, lower);

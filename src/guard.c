@@ -55,7 +55,7 @@ hcguard_required_table(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(require(fcinfo, 0, NULL));
 }
 
-/* The listed columns, each checked like a single one, duplicates dropped. */
+/* The listed columns, each checked like a single one. */
 static const char **
 column_list(FunctionCallInfo fcinfo, int argno, int *ncols)
 {
@@ -84,7 +84,6 @@ column_list(FunctionCallInfo fcinfo, int argno, int *ncols)
 	for (int i = 0; i < n; i++)
 	{
 		char	   *name;
-		bool		seen = false;
 
 		if (nulls[i])
 			ereport(ERROR,
@@ -97,10 +96,7 @@ column_list(FunctionCallInfo fcinfo, int argno, int *ncols)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("column name must not be empty"),
 					 errdetail("Element %d of the column list is empty.", i + 1)));
-		for (int j = 0; j < *ncols && !seen; j++)
-			seen = strcmp(names[j], name) == 0;
-		if (!seen)
-			names[(*ncols)++] = name;
+		names[(*ncols)++] = name;
 	}
 	return names;
 }

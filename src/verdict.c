@@ -64,17 +64,39 @@ lock_table(HcVerdict *v)
 	v->locked = true;
 }
 
+/* Whether an earlier column of the list names the same column. */
+static bool
+listed_before(const HcVerdict *v, int n, const HcColumnVerdict *col)
+{
+	for (int i = 0; i < n; i++)
+	{
+		const HcColumnVerdict *other = &v->cols[i];
+
+		if (col->attnum != InvalidAttrNumber ? other->attnum == col->attnum :
+			(other->attnum == InvalidAttrNumber &&
+			 strcmp(other->given, col->given) == 0))
+			return true;
+	}
+	return false;
+}
+
+/* Resolves the listed columns; one listed twice (as Name and name) counts once. */
 static void
 resolve_columns(HcVerdict *v)
 {
 	List	   *existing = NIL;
+	int			kept = 0;
 
 	for (int i = 0; i < v->ncols; i++)
 	{
-		HcColumnVerdict *col = &v->cols[i];
+		HcColumnVerdict *col = &v->cols[kept];
 		char		found[NAMEDATALEN];
 
+		*col = v->cols[i];
 		col->attnum = hc_find_column(v->relid, col->given, found);
+		if (listed_before(v, kept, col))
+			continue;
+		kept++;
 		if (col->attnum != InvalidAttrNumber)
 		{
 			col->name = pstrdup(found);
@@ -85,6 +107,7 @@ resolve_columns(HcVerdict *v)
 			existing = hc_column_names(v->relid);
 		col->closest = hc_closest_names(col->given, existing);
 	}
+	v->ncols = kept;
 }
 
 void
