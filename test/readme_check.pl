@@ -13,7 +13,8 @@ my (@blocks, $lang, @lines, $start);
 while (my $line = <$fh>) {
 	chomp $line;
 	if (!defined $lang && $line =~ /^```(\w+)\s*$/) {
-		($lang, @lines, $start) = ($1, (), $.);
+		$lang = $1;
+		$start = $.;
 		@lines = ();
 		next;
 	}
