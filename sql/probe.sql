@@ -1,0 +1,60 @@
+--
+-- The data probe reads no more than it needs to reach a verdict: a synced
+-- field costs one row, a confirmed one none; only a verdict of "not synced"
+-- reads the whole table.  pg_stat_get_xact_tuples_returned counts the rows
+-- this backend's scans of the table returned (until its statistics are
+-- flushed, hence the differences taken within one transaction).
+--
+SELECT hcdouble.create_mapping('salesforce', 'Task',
+    '[["Subject","string(255)"],["Status","picklist"],["Priority","picklist"]]');
+SELECT hcdouble.connect_load('salesforce', 'Task', 200, '{priority}');
+-- Connect fills Status only from the 50th row on.
+SELECT hcdouble.connect_set('salesforce', 'Task', 'Status', NULL) AS emptied;
+UPDATE salesforce.task SET status = 'Open' WHERE id >= 50;
+-- (that UPDATE was the application's; make the rows Connect's again)
+SET xmlbinary = hex;
+UPDATE salesforce.task SET _hc_lastop = 'SYNCED' WHERE _hc_lastop = 'PENDING';
+RESET xmlbinary;
+SELECT count(*) FILTER (WHERE _hc_lastop = 'SYNCED') AS synced_rows,
+       min(id) FILTER (WHERE status IS NOT NULL) AS first_status
+  FROM salesforce.task;
+
+CREATE FUNCTION rows_read() RETURNS bigint LANGUAGE sql
+    AS $$SELECT pg_stat_get_xact_tuples_returned('salesforce.task'::regclass)$$;
+CREATE FUNCTION scans() RETURNS bigint LANGUAGE sql
+    AS $$SELECT pg_stat_get_xact_numscans('salesforce.task'::regclass)$$;
+
+BEGIN;
+SELECT rows_read() AS before, scans() AS scans_before \gset
+SELECT hcguard_required('salesforce', 'task', 'subject');
+SELECT rows_read() - :before AS rows_read, scans() - :scans_before AS scans;
+COMMIT;
+
+BEGIN;
+SELECT rows_read() AS before, scans() AS scans_before \gset
+SELECT hcguard_required('salesforce', 'task');
+SELECT rows_read() - :before AS rows_read, scans() - :scans_before AS scans;
+COMMIT;
+
+BEGIN;
+SELECT rows_read() AS before, scans() AS scans_before \gset
+SELECT hcguard_required('salesforce', 'task', 'subject', 'status');
+SELECT rows_read() - :before AS rows_read, scans() - :scans_before AS scans;
+COMMIT;
+
+-- Not synced: the whole table, and the counts come from that one pass.
+BEGIN;
+SET LOCAL hcguard.on_failure = warning;
+SELECT rows_read() AS before, scans() AS scans_before \gset
+SELECT hcguard_required('salesforce', 'task', 'priority');
+SELECT rows_read() - :before AS rows_read, scans() - :scans_before AS scans;
+COMMIT;
+
+-- Confirmed: no read at all.
+SELECT hcguard_confirm_synced('salesforce', 'task', 'priority', 'Priority is not used');
+BEGIN;
+SELECT rows_read() AS before, scans() AS scans_before \gset
+SELECT hcguard_required('salesforce', 'task', 'priority');
+SELECT rows_read() - :before AS rows_read, scans() - :scans_before AS scans;
+COMMIT;
+DROP FUNCTION rows_read(), scans();
