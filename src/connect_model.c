@@ -20,7 +20,6 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
-#include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/formatting.h"
@@ -268,23 +267,4 @@ hc_column_names(Oid relid)
 	}
 	table_close(rel, NoLock);
 	return names;
-}
-
-/*
- * hcguard holds AccessShareLock on a mapping only while it looks at it.  The
- * lock keeps the catalog facts and the data consistent during the call;
- * releasing it afterwards is what keeps Connect's own ALTER TABLE from
- * queueing behind a long migration.  The lock manager counts acquisitions,
- * so a lock the caller held before stays held.
- */
-void
-hc_lock_table(Oid relid)
-{
-	LockRelationOid(relid, AccessShareLock);
-}
-
-void
-hc_unlock_table(Oid relid)
-{
-	UnlockRelationOid(relid, AccessShareLock);
 }

@@ -61,8 +61,11 @@ extern bool hc_is_mapping(Oid relid, StringInfo why_not);
 extern List *hc_connect_schemas(void);
 extern List *hc_mapping_names(Oid nspid);
 extern List *hc_column_names(Oid relid);
+
+/* locking.c */
 extern void hc_lock_table(Oid relid);
 extern void hc_unlock_table(Oid relid);
+extern void hc_without_locks(void (*work) (void *arg), void *arg);
 
 /* suggest.c */
 extern List *hc_closest_names(const char *wanted, List *candidates);

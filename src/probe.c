@@ -12,21 +12,18 @@
  *
  * The scan runs under the caller's snapshot and lock (see hc_lock_table).  A
  * table with row-level security enabled for the caller is read through SPI
- * instead, so that its policies apply, inside a subtransaction that is
- * rolled back afterwards to release the locks the planner takes.
+ * instead, so that its policies apply (see hc_without_locks for its locks).
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "access/tableam.h"
-#include "access/xact.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
-#include "utils/resowner.h"
 #include "utils/rls.h"
 
 #include "hcguard.h"
@@ -194,42 +191,30 @@ probe_policies_spi(const char *query, HcProbe *probe)
 	SPI_finish();
 }
 
-static void
-probe_policies(Relation rel, AttrNumber lastop, HcProbe *probe)
+typedef struct PolicyProbe
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	char	   *query = probe_query(rel, lastop, probe);
+	const char *query;
+	HcProbe    *probe;
+} PolicyProbe;
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(cxt);
-	PG_TRY();
-	{
-		probe_policies_spi(query, probe);
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
+static void
+probe_policies_work(void *arg)
+{
+	PolicyProbe *pp = arg;
 
-		MemoryContextSwitchTo(cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(cxt);
-		CurrentResourceOwner = owner;
-		ReThrowError(edata);
-	}
-	PG_END_TRY();
-	RollbackAndReleaseCurrentSubTransaction();
-	MemoryContextSwitchTo(cxt);
-	CurrentResourceOwner = owner;
+	probe_policies_spi(pp->query, pp->probe);
 }
 
 void
 hc_probe_run(Relation rel, AttrNumber lastop, HcProbe *probe, Snapshot snapshot)
 {
 	if (check_enable_rls(RelationGetRelid(rel), InvalidOid, false) == RLS_ENABLED)
-		probe_policies(rel, lastop, probe);
+	{
+		PolicyProbe pp = {probe_query(rel, lastop, probe), probe};
+
+		/* the planner locks the table's indexes too: release all of it */
+		hc_without_locks(probe_policies_work, &pp);
+	}
 	else
 		probe_heap(rel, lastop, probe, snapshot);
 }
