@@ -20,6 +20,9 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
+#include "catalog/pg_trigger.h"
+#include "commands/trigger.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/formatting.h"
@@ -267,4 +270,47 @@ hc_column_names(Oid relid)
 	}
 	table_close(rel, NoLock);
 	return names;
+}
+
+/*
+ * The columns Connect adds to every mapping for its own bookkeeping, which
+ * stand for no Salesforce field.  (sfid stands for the field Id.)
+ */
+bool
+hc_is_connect_column(const char *name)
+{
+	return strcmp(name, "id") == 0 || strcmp(name, "_hc_lastop") == 0 ||
+		strcmp(name, "_hc_err") == 0;
+}
+
+/*
+ * Whether Connect's trigger hc_<table>_<suffix> is on the table and enabled.
+ * Connect's names are identifiers, so a long one is truncated like any.
+ */
+bool
+hc_has_trigger(Oid relid, const char *table_name, const char *suffix)
+{
+	char	   *name = psprintf("hc_%s_%s", table_name, suffix);
+	Relation	pg_trigger;
+	ScanKeyData keys[2];
+	SysScanDesc scan;
+	HeapTuple	tup;
+	bool		found = false;
+	NameData	tgname;
+
+	name[pg_mbcliplen(name, strlen(name), NAMEDATALEN - 1)] = '\0';
+	namestrcpy(&tgname, name);
+
+	pg_trigger = table_open(TriggerRelationId, AccessShareLock);
+	ScanKeyInit(&keys[0], Anum_pg_trigger_tgrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	ScanKeyInit(&keys[1], Anum_pg_trigger_tgname, BTEqualStrategyNumber,
+				F_NAMEEQ, NameGetDatum(&tgname));
+	scan = systable_beginscan(pg_trigger, TriggerRelidNameIndexId, true,
+							  NULL, 2, keys);
+	if (HeapTupleIsValid(tup = systable_getnext(scan)))
+		found = ((Form_pg_trigger) GETSTRUCT(tup))->tgenabled != TRIGGER_DISABLED;
+	systable_endscan(scan);
+	table_close(pg_trigger, AccessShareLock);
+	return found;
 }

@@ -12,6 +12,8 @@
 #include "nodes/pg_list.h"
 #include "utils/relcache.h"
 #include "utils/snapshot.h"
+#include "utils/timestamp.h"
+#include "utils/tuplestore.h"
 
 #if PG_VERSION_NUM < 130000
 #error "hcguard needs PostgreSQL 13 or later"
@@ -49,6 +51,7 @@ typedef enum HcOnFailure
 } HcOnFailure;
 
 extern int	hc_on_failure;
+extern int	hc_poll_interval;
 
 /* connect_model.c: names and the shape Connect gives a database */
 extern const char *hc_arg_name(FunctionCallInfo fcinfo, int argno,
@@ -61,11 +64,32 @@ extern bool hc_is_mapping(Oid relid, StringInfo why_not);
 extern List *hc_connect_schemas(void);
 extern List *hc_mapping_names(Oid nspid);
 extern List *hc_column_names(Oid relid);
+extern bool hc_is_connect_column(const char *name);
+extern bool hc_has_trigger(Oid relid, const char *table_name,
+						   const char *suffix);
 
 /* locking.c */
 extern void hc_lock_table(Oid relid);
 extern void hc_unlock_table(Oid relid);
 extern void hc_without_locks(void (*work) (void *arg), void *arg);
+
+/* result_set.c */
+extern Tuplestorestate *hc_result_set(FunctionCallInfo fcinfo, TupleDesc *desc);
+
+/* trigger_log.c: writes pending and failed, per mapping */
+typedef struct HcWriteHealth
+{
+	char	   *table_name;
+	int64		pending;
+	int64		failed;
+	bool		has_failure_at;
+	TimestampTz last_failure_at;
+	char	   *last_failure;
+} HcWriteHealth;
+
+extern List *hc_write_health(Oid nspid, bool *readable);
+extern const HcWriteHealth *hc_write_health_of(List *health,
+											   const char *table_name);
 
 /* suggest.c */
 extern List *hc_closest_names(const char *wanted, List *candidates);
@@ -130,6 +154,8 @@ typedef struct HcVerdict
 	HcProbe		probe;
 } HcVerdict;
 
+extern bool hc_resolve_schema(HcVerdict *v, const char *schema_name,
+							  bool check_read);
 extern void hc_resolve(HcVerdict *v, const char *schema_name,
 					   const char *table_name, int ncols,
 					   const char **column_names, bool check_read);

@@ -22,6 +22,7 @@
 PG_MODULE_MAGIC;
 
 int			hc_on_failure = HC_ON_FAILURE_ERROR;
+int			hc_poll_interval = 1000;
 
 static const struct config_enum_entry on_failure_options[] = {
 	{"error", HC_ON_FAILURE_ERROR, false},
@@ -43,6 +44,18 @@ _PG_init(void)
 							 PGC_SUSET,
 							 0,
 							 NULL, NULL, NULL);
+
+	/* any user: it only sets how often hcguard_wait looks again */
+	DefineCustomIntVariable("hcguard.poll_interval",
+							"How often hcguard_wait looks again at what it waits for.",
+							NULL,
+							&hc_poll_interval,
+							1000,
+							10,
+							3600 * 1000,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("hcguard");
 }

@@ -110,25 +110,20 @@ resolve_columns(HcVerdict *v)
 	v->ncols = kept;
 }
 
-void
-hc_resolve(HcVerdict *v, const char *schema_name, const char *table_name,
-		   int ncols, const char **column_names, bool check_read)
+/*
+ * The first links of the chain: the schema exists, the caller may use it,
+ * it is a Connect schema.  Returns whether all hold.
+ */
+bool
+hc_resolve_schema(HcVerdict *v, const char *schema_name, bool check_read)
 {
 	char		found[NAMEDATALEN];
 
 	memset(v, 0, sizeof(HcVerdict));
 	initStringInfo(&v->why);
 	v->schema_given = schema_name;
-	v->table_given = table_name;
 	v->schema_name = schema_name;
-	v->table_name = table_name;
-	v->ncols = ncols;
-	v->cols = palloc0(sizeof(HcColumnVerdict) * Max(ncols, 1));
-	for (int i = 0; i < ncols; i++)
-	{
-		v->cols[i].given = column_names[i];
-		v->cols[i].name = column_names[i];
-	}
+	v->cols = palloc0(sizeof(HcColumnVerdict));
 
 	v->nspid = hc_find_schema(schema_name, found);
 	if (OidIsValid(v->nspid))
@@ -137,21 +132,42 @@ hc_resolve(HcVerdict *v, const char *schema_name, const char *table_name,
 	{
 		v->problem = HC_NO_SCHEMA;
 		v->closest = hc_connect_schemas();
-		return;
+		return false;
 	}
 	if (check_read &&
 		hc_namespace_aclcheck(v->nspid, GetUserId(), ACL_USAGE) != ACLCHECK_OK)
 	{
 		v->problem = HC_SCHEMA_DENIED;
-		return;
+		return false;
 	}
 	if (!hc_is_connect_schema(v->nspid, &v->why))
 	{
 		v->problem = HC_NOT_CONNECT;
 		v->closest = hc_connect_schemas();
-		return;
+		return false;
 	}
 	v->connect_schema = true;
+	return true;
+}
+
+void
+hc_resolve(HcVerdict *v, const char *schema_name, const char *table_name,
+		   int ncols, const char **column_names, bool check_read)
+{
+	char		found[NAMEDATALEN];
+	bool		schema_ok = hc_resolve_schema(v, schema_name, check_read);
+
+	v->table_given = table_name;
+	v->table_name = table_name;
+	v->ncols = ncols;
+	v->cols = palloc0(sizeof(HcColumnVerdict) * Max(ncols, 1));
+	for (int i = 0; i < ncols; i++)
+	{
+		v->cols[i].given = column_names[i];
+		v->cols[i].name = column_names[i];
+	}
+	if (!schema_ok)
+		return;
 
 	lock_table(v);
 	if (!OidIsValid(v->relid))

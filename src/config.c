@@ -1,0 +1,386 @@
+/*-------------------------------------------------------------------------
+ * config.c
+ *	  Configuration as code: the JSON `heroku connect:export` writes,
+ *	  compared with what Connect has mapped and synced in a schema.
+ *
+ * Teams keep the export in their repository; hcguard_config_diff lists
+ * every difference, and hcguard_required_config fails like
+ * hcguard_required when the database lacks anything the file maps.  What
+ * the database maps beyond the file is listed, never a failure.  Table =
+ * lowercase(object_name), column = lowercase(field), and the field Id is the
+ * column sfid.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_collation.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/formatting.h"
+#include "utils/jsonb.h"
+#include "utils/snapmgr.h"
+
+#include "hcguard.h"
+
+#define MAX_DETAIL_PROBLEMS 20
+
+PG_FUNCTION_INFO_V1(hcguard_config_diff);
+PG_FUNCTION_INFO_V1(hcguard_required_config);
+
+typedef enum ConfigProblem
+{
+	MISSING_MAPPING,
+	UNSYNCED_MAPPING,
+	MISSING_FIELD,
+	UNSYNCED_FIELD,
+	EXTRA_MAPPING,
+	EXTRA_FIELD
+} ConfigProblem;
+
+static const char *const problem_names[] = {
+	"missing_mapping", "unsynced_mapping", "missing_field", "unsynced_field",
+	"extra_mapping", "extra_field"
+};
+
+typedef struct Difference
+{
+	const char *object_name;
+	const char *field_name;
+	const char *table_name;
+	const char *column_name;
+	ConfigProblem problem;
+} Difference;
+
+typedef struct ConfigMapping
+{
+	const char *object_name;
+	int			nfields;
+	const char **fields;
+} ConfigMapping;
+
+static void
+refuse(const char *path, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("document is not a Heroku Connect configuration"),
+			 errdetail("%s %s.", path, what),
+			 errhint("Pass the JSON that \"heroku connect:export\" writes.")));
+}
+
+static JsonbContainer *
+object_at(JsonbValue *v, const char *path)
+{
+	if (v == NULL)
+		refuse(path, "is missing");
+	if (v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
+		refuse(path, "must be an object");
+	return v->val.binary.data;
+}
+
+static JsonbValue *
+key(JsonbContainer *object, const char *name)
+{
+	return getKeyJsonValueFromContainer(object, name, strlen(name), NULL);
+}
+
+/* The mappings of an export, refusing a document of any other shape. */
+static List *
+parse_config(Jsonb *doc)
+{
+	JsonbValue *mappings;
+	JsonbContainer *array;
+	List	   *result = NIL;
+	int			n;
+
+	if (!JB_ROOT_IS_OBJECT(doc) || JB_ROOT_IS_SCALAR(doc))
+		refuse("$", "must be an object");
+	mappings = key(&doc->root, "mappings");
+	if (mappings == NULL)
+		refuse("$.mappings", "is missing");
+	if (mappings->type != jbvBinary || !JsonContainerIsArray(mappings->val.binary.data))
+		refuse("$.mappings", "must be an array");
+	array = mappings->val.binary.data;
+	n = JsonContainerSize(array);
+
+	for (int i = 0; i < n; i++)
+	{
+		char	   *path = psprintf("$.mappings[%d]", i);
+		JsonbContainer *mapping = object_at(getIthJsonbValueFromContainer(array, i), path);
+		JsonbValue *name = key(mapping, "object_name");
+		JsonbContainer *config;
+		JsonbContainer *fields;
+		JsonbIterator *it;
+		JsonbValue	v;
+		JsonbIteratorToken tok;
+		ConfigMapping *m = palloc0(sizeof(ConfigMapping));
+
+		if (name == NULL)
+			refuse(psprintf("%s.object_name", path), "is missing");
+		if (name->type != jbvString || name->val.string.len == 0)
+			refuse(psprintf("%s.object_name", path), "must be a non-empty string");
+		m->object_name = pnstrdup(name->val.string.val, name->val.string.len);
+
+		config = object_at(key(mapping, "config"), psprintf("%s.config", path));
+		fields = object_at(key(config, "fields"), psprintf("%s.config.fields", path));
+
+		m->fields = palloc(sizeof(char *) * Max(JsonContainerSize(fields), 1));
+		it = JsonbIteratorInit(fields);
+		while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+			if (tok == WJB_KEY)
+				m->fields[m->nfields++] = pnstrdup(v.val.string.val, v.val.string.len);
+		result = lappend(result, m);
+	}
+	return result;
+}
+
+static char *
+lowercase(const char *s)
+{
+	return str_tolower(s, strlen(s), DEFAULT_COLLATION_OID);
+}
+
+/* The column Connect gives a field. */
+static const char *
+column_of(const char *field)
+{
+	return pg_strcasecmp(field, "Id") == 0 ? "sfid" : lowercase(field);
+}
+
+static void
+add(List **diffs, const char *object_name, const char *field_name,
+	const char *table_name, const char *column_name, ConfigProblem problem)
+{
+	Difference *d = palloc(sizeof(Difference));
+
+	d->object_name = object_name;
+	d->field_name = field_name;
+	d->table_name = table_name;
+	d->column_name = column_name;
+	d->problem = problem;
+	*diffs = lappend(*diffs, d);
+}
+
+static bool
+listed(List *names, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, names)
+		if (strcmp(lfirst(lc), name) == 0)
+			return true;
+	return false;
+}
+
+/* The differences for one mapping of the file, in the file's field order. */
+static void
+diff_mapping(List **diffs, Oid extnsp, const char *schema_name,
+			 const ConfigMapping *m, List **tables_seen)
+{
+	const char *table = lowercase(m->object_name);
+	const char **columns = palloc(sizeof(char *) * Max(m->nfields, 1));
+	HcVerdict	mapping;
+	HcVerdict	v;
+	List	   *covered = NIL;
+	List	   *existing;
+	ListCell   *lc;
+
+	for (int i = 0; i < m->nfields; i++)
+		columns[i] = column_of(m->fields[i]);
+
+	hc_resolve(&mapping, schema_name, table, 0, NULL, true);
+	if (mapping.problem == HC_TABLE_DENIED)
+		hc_report(&mapping, ERROR);
+	if (mapping.problem == HC_NO_TABLE || mapping.problem == HC_NOT_MAPPING)
+	{
+		add(diffs, m->object_name, NULL, table, NULL, MISSING_MAPPING);
+		hc_release(&mapping);
+		return;
+	}
+	*tables_seen = lappend(*tables_seen, (void *) mapping.table_name);
+	hc_judge(&mapping, extnsp, GetActiveSnapshot());
+	hc_release(&mapping);
+	if (!mapping.synced)
+		add(diffs, m->object_name, NULL, mapping.table_name, NULL, UNSYNCED_MAPPING);
+
+	/* one pass over the table for all the file's fields */
+	hc_resolve(&v, schema_name, table, m->nfields, columns, true);
+	if (v.problem == HC_TABLE_DENIED || v.problem == HC_NO_TABLE ||
+		v.problem == HC_NOT_MAPPING)
+		hc_report(&v, ERROR);	/* changed since the first look */
+	existing = hc_column_names(v.relid);
+	hc_judge(&v, extnsp, GetActiveSnapshot());
+	hc_release(&v);
+	for (int i = 0; i < m->nfields; i++)
+	{
+		HcProblem	p = HC_OK;
+
+		/* the verdict lists a column named twice once: find this one's */
+		for (int j = 0; j < v.ncols; j++)
+			if (strcmp(v.cols[j].given, columns[i]) == 0 ||
+				(v.cols[j].attnum != InvalidAttrNumber &&
+				 strcmp(v.cols[j].name, columns[i]) == 0))
+			{
+				p = v.cols[j].problem;
+				covered = lappend(covered, (void *) v.cols[j].name);
+				break;
+			}
+		if (p == HC_NO_COLUMN)
+			add(diffs, m->object_name, m->fields[i], v.table_name, columns[i],
+				MISSING_FIELD);
+		/* an unsynced mapping already says its fields are not synced */
+		else if (p == HC_NOT_SYNCED && mapping.synced)
+			add(diffs, m->object_name, m->fields[i], v.table_name, columns[i],
+				UNSYNCED_FIELD);
+	}
+
+	foreach(lc, existing)
+	{
+		const char *column = lfirst(lc);
+
+		if (!hc_is_connect_column(column) && !listed(covered, column))
+			add(diffs, m->object_name, NULL, v.table_name, column, EXTRA_FIELD);
+	}
+}
+
+static int
+name_cmp(const ListCell *a, const ListCell *b)
+{
+	return strcmp(lfirst(a), lfirst(b));
+}
+
+static List *
+config_diff(FunctionCallInfo fcinfo, const char **schema_out)
+{
+	const char *schema_name = hc_arg_name(fcinfo, 0, "schema name");
+	Oid			extnsp = hc_extension_namespace(fcinfo);
+	HcVerdict	schema;
+	List	   *mappings;
+	List	   *diffs = NIL;
+	List	   *seen = NIL;
+	List	   *all;
+	ListCell   *lc;
+
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("configuration must not be null"),
+				 errdetail("A null configuration would let the check pass without checking anything.")));
+	mappings = parse_config(PG_GETARG_JSONB_P(1));
+
+	if (!hc_resolve_schema(&schema, schema_name, true))
+		hc_report(&schema, ERROR);
+	*schema_out = schema.schema_name;
+
+	foreach(lc, mappings)
+		diff_mapping(&diffs, extnsp, schema.schema_name, lfirst(lc), &seen);
+
+	all = hc_mapping_names(schema.nspid);
+	list_sort(all, name_cmp);
+	foreach(lc, all)
+		if (!listed(seen, lfirst(lc)))
+			add(&diffs, NULL, NULL, lfirst(lc), NULL, EXTRA_MAPPING);
+	return diffs;
+}
+
+Datum
+hcguard_config_diff(PG_FUNCTION_ARGS)
+{
+	const char *schema_name;
+	List	   *diffs = config_diff(fcinfo, &schema_name);
+	TupleDesc	desc;
+	Tuplestorestate *store = hc_result_set(fcinfo, &desc);
+	ListCell   *lc;
+
+	foreach(lc, diffs)
+	{
+		Difference *d = lfirst(lc);
+		Datum		values[5];
+		bool		nulls[5] = {0};
+		const char *cells[4] = {d->object_name, d->field_name, d->table_name,
+		d->column_name};
+
+		for (int i = 0; i < 4; i++)
+		{
+			nulls[i] = (cells[i] == NULL);
+			values[i] = cells[i] ? CStringGetTextDatum(cells[i]) : (Datum) 0;
+		}
+		values[4] = CStringGetTextDatum(problem_names[d->problem]);
+		tuplestore_putvalues(store, desc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+static void
+describe_difference(StringInfo buf, const Difference *d)
+{
+	if (buf->len > 0)
+		appendStringInfoChar(buf, '\n');
+	switch (d->problem)
+	{
+		case MISSING_MAPPING:
+			appendStringInfo(buf, "Mapping \"%s\": table \"%s\" does not exist.",
+							 d->object_name, d->table_name);
+			break;
+		case UNSYNCED_MAPPING:
+			appendStringInfo(buf, "Mapping \"%s\": table \"%s\" is not synced.",
+							 d->object_name, d->table_name);
+			break;
+		case MISSING_FIELD:
+			appendStringInfo(buf, "Field \"%s.%s\": column \"%s.%s\" does not exist.",
+							 d->object_name, d->field_name, d->table_name,
+							 d->column_name);
+			break;
+		case UNSYNCED_FIELD:
+			appendStringInfo(buf, "Field \"%s.%s\": column \"%s.%s\" is not synced.",
+							 d->object_name, d->field_name, d->table_name,
+							 d->column_name);
+			break;
+		case EXTRA_MAPPING:
+		case EXTRA_FIELD:
+			break;
+	}
+}
+
+Datum
+hcguard_required_config(PG_FUNCTION_ARGS)
+{
+	const char *schema_name;
+	List	   *diffs = config_diff(fcinfo, &schema_name);
+	StringInfoData detail;
+	int			failures = 0;
+	int			missing_mappings = 0;
+	int			missing_fields = 0;
+	ListCell   *lc;
+	int			sqlstate;
+
+	initStringInfo(&detail);
+	foreach(lc, diffs)
+	{
+		Difference *d = lfirst(lc);
+
+		if (d->problem == EXTRA_MAPPING || d->problem == EXTRA_FIELD)
+			continue;
+		missing_mappings += (d->problem == MISSING_MAPPING);
+		missing_fields += (d->problem == MISSING_FIELD);
+		if (++failures <= MAX_DETAIL_PROBLEMS)
+			describe_difference(&detail, d);
+	}
+	if (failures == 0)
+		PG_RETURN_BOOL(true);
+	if (failures > MAX_DETAIL_PROBLEMS)
+		appendStringInfo(&detail, "\nAnd %d more.", failures - MAX_DETAIL_PROBLEMS);
+
+	sqlstate = missing_mappings > 0 ? ERRCODE_UNDEFINED_TABLE :
+		missing_fields > 0 ? ERRCODE_UNDEFINED_COLUMN :
+		ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE;
+	ereport(hc_on_failure == HC_ON_FAILURE_WARNING ? WARNING : ERROR,
+			(errcode(sqlstate),
+			 errmsg("Heroku Connect has not mapped and synced %d of the configuration's mappings and fields in schema \"%s\"",
+					failures, schema_name),
+			 errdetail_internal("%s", detail.data),
+			 errhint(missing_mappings + missing_fields > 0 ?
+					 "Apply the configuration to this environment's Heroku Connect (heroku connect:import, or the dashboard), wait for the sync to finish, then deploy again. hcguard_config_diff lists every difference." :
+					 "Wait for Heroku Connect to finish syncing (the mappings show DATA_SYNCED in the dashboard), then deploy again. hcguard_config_diff lists every difference.")));
+	PG_RETURN_BOOL(false);
+}

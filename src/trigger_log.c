@@ -1,0 +1,170 @@
+/*-------------------------------------------------------------------------
+ * trigger_log.c
+ *	  Write health: what Connect still has to push to Salesforce, and what
+ *	  Salesforce refused, per mapping, from _trigger_log and its archive.
+ *
+ * The queries ask exactly what Connect's partial indexes answer
+ * (_trigger_log (state, table_name) WHERE state IN ('NEW', 'PENDING'),
+ * _trigger_log_archive (state, table_name) WHERE state = 'FAILED'), and
+ * sequential scans are priced out, so that the cost follows the number of
+ * pending and failed rows rather than the size of the logs.  They run as
+ * the caller, with search_path pinned, and hold no lock afterwards.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+
+#include "hcguard.h"
+
+static const char *const pending_query =
+"SELECT table_name::text, count(*)"
+"  FROM %s._trigger_log"
+" WHERE state IN ('NEW', 'PENDING')"
+" GROUP BY table_name";
+
+static const char *const failed_query =
+"SELECT table_name::text, count(*), max(at),"
+"       (array_agg(sf_message ORDER BY at DESC NULLS LAST))[1]"
+"  FROM (SELECT table_name, COALESCE(processed_at, updated_at, created_at) AS at, sf_message"
+"          FROM %s._trigger_log WHERE state = 'FAILED'"
+"        UNION ALL"
+"        SELECT table_name, COALESCE(processed_at, updated_at, created_at), sf_message"
+"          FROM %s._trigger_log_archive WHERE state = 'FAILED') AS f"
+" GROUP BY table_name";
+
+typedef struct LogQuery
+{
+	const char *schema;
+	List	   *health;			/* of HcWriteHealth */
+} LogQuery;
+
+static HcWriteHealth *
+health_of(List **health, const char *table_name)
+{
+	ListCell   *lc;
+	HcWriteHealth *h;
+
+	foreach(lc, *health)
+	{
+		h = lfirst(lc);
+		if (strcmp(h->table_name, table_name) == 0)
+			return h;
+	}
+	h = palloc0(sizeof(HcWriteHealth));
+	h->table_name = pstrdup(table_name);
+	*health = lappend(*health, h);
+	return h;
+}
+
+static void
+run(const char *sql)
+{
+	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "hcguard could not read Heroku Connect's trigger log");
+}
+
+static void
+read_logs(void *arg)
+{
+	LogQuery   *q = arg;
+	MemoryContext caller = CurrentMemoryContext;
+	int			nestlevel = NewGUCNestLevel();
+	const char *s = quote_identifier(q->schema);
+
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
+	(void) set_config_option("enable_seqscan", "off",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	run(psprintf(pending_query, s));
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		char	   *name = SPI_getvalue(tup, desc, 1);
+		MemoryContext old;
+		HcWriteHealth *h;
+
+		if (name == NULL)
+			continue;
+		old = MemoryContextSwitchTo(caller);
+		h = health_of(&q->health, name);
+		h->pending = DatumGetInt64(SPI_getbinval(tup, desc, 2, &isnull));
+		MemoryContextSwitchTo(old);
+	}
+
+	run(psprintf(failed_query, s, s));
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		char	   *name = SPI_getvalue(tup, desc, 1);
+		char	   *message = SPI_getvalue(tup, desc, 4);
+		Datum		at;
+		MemoryContext old;
+		HcWriteHealth *h;
+
+		if (name == NULL)
+			continue;
+		at = SPI_getbinval(tup, desc, 3, &isnull);
+		old = MemoryContextSwitchTo(caller);
+		h = health_of(&q->health, name);
+		h->failed = DatumGetInt64(SPI_getbinval(tup, desc, 2, &isnull));
+		h->has_failure_at = !isnull;
+		if (!isnull)
+			h->last_failure_at = DatumGetTimestampTz(at);
+		h->last_failure = message ? pstrdup(message) : NULL;
+		MemoryContextSwitchTo(old);
+	}
+
+	SPI_finish();
+	AtEOXact_GUC(true, nestlevel);
+}
+
+/*
+ * The write health of every table of a Connect schema that has pending or
+ * failed writes, or NULL when the caller may not read the logs (then it is
+ * unknown, not zero).
+ */
+List *
+hc_write_health(Oid nspid, bool *readable)
+{
+	LogQuery	q = {get_namespace_name(nspid), NIL};
+	Oid			log = get_relname_relid("_trigger_log", nspid);
+	Oid			archive = get_relname_relid("_trigger_log_archive", nspid);
+	Oid			roleid = GetUserId();
+
+	*readable = pg_class_aclcheck(log, roleid, ACL_SELECT) == ACLCHECK_OK &&
+		pg_class_aclcheck(archive, roleid, ACL_SELECT) == ACLCHECK_OK;
+	if (!*readable)
+		return NIL;
+	hc_without_locks(read_logs, &q);
+	return q.health;
+}
+
+const HcWriteHealth *
+hc_write_health_of(List *health, const char *table_name)
+{
+	ListCell   *lc;
+
+	foreach(lc, health)
+	{
+		HcWriteHealth *h = lfirst(lc);
+
+		if (strcmp(h->table_name, table_name) == 0)
+			return h;
+	}
+	return NULL;
+}

@@ -1,0 +1,130 @@
+/*-------------------------------------------------------------------------
+ * wait.c
+ *	  hcguard_wait: wait for Connect to map and sync what a migration needs.
+ *
+ * Each poll reaches a fresh verdict, exactly as hcguard_required would, and
+ * releases its lock before sleeping: a waiter never holds a lock on a
+ * Connect table, so the ALTER TABLE it is waiting for can run.  The sleep is
+ * on the process latch, so statement_timeout and pg_cancel_backend end it
+ * at once.  Only READ COMMITTED sees Connect's progress: under REPEATABLE
+ * READ or SERIALIZABLE the snapshot never moves, and waiting would be
+ * waiting for nothing.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/latch.h"
+#include "utils/builtins.h"
+#include "utils/inval.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+
+#include "hcguard.h"
+
+#define PROGRESS_EVERY_MS (30 * 1000)
+
+PG_FUNCTION_INFO_V1(hcguard_wait);
+
+static int64
+interval_ms(const Interval *span)
+{
+	return span->time / 1000 +
+		((int64) span->day + (int64) span->month * DAYS_PER_MONTH) *
+		SECS_PER_DAY * 1000;
+}
+
+static void
+report_progress(const HcVerdict *v, int64 waited_ms)
+{
+	HcReport	r;
+
+	hc_describe(v, &r);
+	ereport(NOTICE,
+			(errmsg("still waiting for Heroku Connect after %lld seconds: %s",
+					(long long) (waited_ms / 1000), r.message),
+			 r.detail ? errdetail_internal("%s", r.detail) : 0));
+}
+
+Datum
+hcguard_wait(PG_FUNCTION_ARGS)
+{
+	Oid			extnsp = hc_extension_namespace(fcinfo);
+	const char *schema_name = hc_arg_name(fcinfo, 0, "schema name");
+	const char *table_name = hc_arg_name(fcinfo, 1, "table name");
+	const char *column_name = NULL;
+	int64		timeout_ms;
+	TimestampTz start = GetCurrentTimestamp();
+	TimestampTz last_progress = start;
+	MemoryContext poll_cxt;
+	MemoryContext old;
+
+	if (!PG_ARGISNULL(2))
+		column_name = hc_arg_name(fcinfo, 2, "column name");
+	if (PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("timeout must not be null")));
+	timeout_ms = interval_ms(PG_GETARG_INTERVAL_P(3));
+	if (timeout_ms < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("timeout must not be negative")));
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+				 errmsg("hcguard_wait cannot wait inside a REPEATABLE READ or SERIALIZABLE transaction"),
+				 errdetail("The transaction's snapshot would never show Heroku Connect's progress."),
+				 errhint("Run it in a READ COMMITTED transaction, or call hcguard_required instead.")));
+
+	poll_cxt = AllocSetContextCreate(CurrentMemoryContext, "hcguard_wait poll",
+									 ALLOCSET_DEFAULT_SIZES);
+	for (;;)
+	{
+		HcVerdict	v;
+		TimestampTz now;
+		int64		waited_ms;
+		int64		sleep_ms;
+
+		MemoryContextReset(poll_cxt);
+		old = MemoryContextSwitchTo(poll_cxt);
+
+		/* see what other sessions committed: catalog and data alike */
+		AcceptInvalidationMessages();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		hc_verdict(&v, extnsp, schema_name, table_name,
+				   column_name ? 1 : 0, &column_name, GetActiveSnapshot());
+		PopActiveSnapshot();
+
+		if (v.problem == HC_OK)
+		{
+			MemoryContextSwitchTo(old);
+			PG_RETURN_BOOL(true);
+		}
+
+		now = GetCurrentTimestamp();
+		waited_ms = (now - start) / 1000;
+		if (waited_ms >= timeout_ms)
+		{
+			bool		result = hc_report_failure(&v);
+
+			MemoryContextSwitchTo(old);
+			PG_RETURN_BOOL(result);
+		}
+		if ((now - last_progress) / 1000 >= PROGRESS_EVERY_MS)
+		{
+			report_progress(&v, waited_ms);
+			last_progress = now;
+		}
+		MemoryContextSwitchTo(old);
+
+		sleep_ms = Min((int64) hc_poll_interval, timeout_ms - waited_ms);
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 (long) Max(sleep_ms, 1), PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
