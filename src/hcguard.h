@@ -87,7 +87,8 @@ typedef struct HcWriteHealth
 	char	   *last_failure;
 } HcWriteHealth;
 
-extern List *hc_write_health(Oid nspid, bool *readable);
+extern List *hc_write_health(Oid nspid, bool *pending_known,
+							 bool *failed_known);
 extern const HcWriteHealth *hc_write_health_of(List *health,
 											   const char *table_name);
 

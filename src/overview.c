@@ -58,7 +58,7 @@ field_columns(Relation rel, const char ***names, AttrNumber **attnums)
 static void
 add_mapping_row(Tuplestorestate *store, TupleDesc desc, Oid extnsp,
 				const char *schema_name, const char *table_name,
-				List *health, bool health_known)
+				List *health, bool pending_known, bool failed_known)
 {
 	Datum		values[12];
 	bool		nulls[12] = {0};
@@ -89,7 +89,8 @@ add_mapping_row(Tuplestorestate *store, TupleDesc desc, Oid extnsp,
 
 	values[6] = Int64GetDatum(h ? h->pending : 0);
 	values[7] = Int64GetDatum(h ? h->failed : 0);
-	nulls[6] = nulls[7] = !health_known;
+	nulls[6] = !pending_known;
+	nulls[7] = !failed_known;
 	values[8] = TimestampTzGetDatum(h ? h->last_failure_at : 0);
 	nulls[8] = !(h && h->has_failure_at);
 	values[9] = text_or_null(h ? h->last_failure : NULL, &nulls[9]);
@@ -112,15 +113,16 @@ add_schema_rows(Tuplestorestate *store, TupleDesc desc, Oid extnsp,
 				Oid nspid)
 {
 	const char *schema_name = get_namespace_name(nspid);
-	bool		health_known;
-	List	   *health = hc_write_health(nspid, &health_known);
+	bool		pending_known;
+	bool		failed_known;
+	List	   *health = hc_write_health(nspid, &pending_known, &failed_known);
 	List	   *mappings = hc_mapping_names(nspid);
 	ListCell   *lc;
 
 	list_sort(mappings, name_cmp);
 	foreach(lc, mappings)
 		add_mapping_row(store, desc, extnsp, schema_name, lfirst(lc),
-						health, health_known);
+						health, pending_known, failed_known);
 }
 
 Datum

@@ -41,6 +41,8 @@ static const char *const failed_query =
 typedef struct LogQuery
 {
 	const char *schema;
+	bool		pending_known;	/* the caller may read _trigger_log */
+	bool		failed_known;	/* ... and _trigger_log_archive */
 	List	   *health;			/* of HcWriteHealth */
 } LogQuery;
 
@@ -86,8 +88,9 @@ read_logs(void *arg)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 
-	run(psprintf(pending_query, s));
-	for (uint64 i = 0; i < SPI_processed; i++)
+	if (q->pending_known)
+		run(psprintf(pending_query, s));
+	for (uint64 i = 0; SPI_tuptable && i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
@@ -104,8 +107,9 @@ read_logs(void *arg)
 		MemoryContextSwitchTo(old);
 	}
 
-	run(psprintf(failed_query, s, s));
-	for (uint64 i = 0; i < SPI_processed; i++)
+	if (q->failed_known)
+		run(psprintf(failed_query, s, s));
+	for (uint64 i = 0; SPI_tuptable && i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
@@ -135,22 +139,24 @@ read_logs(void *arg)
 
 /*
  * The write health of every table of a Connect schema that has pending or
- * failed writes, or NULL when the caller may not read the logs (then it is
- * unknown, not zero).
+ * failed writes.  What the caller may not read is unknown, not zero:
+ * pending_known needs SELECT on _trigger_log, failed_known on both logs.
  */
 List *
-hc_write_health(Oid nspid, bool *readable)
+hc_write_health(Oid nspid, bool *pending_known, bool *failed_known)
 {
-	LogQuery	q = {get_namespace_name(nspid), NIL};
-	Oid			log = get_relname_relid("_trigger_log", nspid);
-	Oid			archive = get_relname_relid("_trigger_log_archive", nspid);
+	LogQuery	q = {get_namespace_name(nspid), false, false, NIL};
 	Oid			roleid = GetUserId();
 
-	*readable = pg_class_aclcheck(log, roleid, ACL_SELECT) == ACLCHECK_OK &&
-		pg_class_aclcheck(archive, roleid, ACL_SELECT) == ACLCHECK_OK;
-	if (!*readable)
-		return NIL;
-	hc_without_locks(read_logs, &q);
+	q.pending_known = pg_class_aclcheck(get_relname_relid("_trigger_log", nspid),
+										roleid, ACL_SELECT) == ACLCHECK_OK;
+	q.failed_known = q.pending_known &&
+		pg_class_aclcheck(get_relname_relid("_trigger_log_archive", nspid),
+						  roleid, ACL_SELECT) == ACLCHECK_OK;
+	*pending_known = q.pending_known;
+	*failed_known = q.failed_known;
+	if (q.pending_known)
+		hc_without_locks(read_logs, &q);
 	return q.health;
 }
 

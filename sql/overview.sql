@@ -1,0 +1,95 @@
+--
+-- Overview and write health: hcguard_mappings and hcguard_columns.
+--
+-- Write health: application writes pending, and writes Salesforce refused.
+SELECT hcdouble.create_connect_schema('health');
+SELECT hcdouble.create_mapping('health', 'Contact',
+    '[["Email","email"],["LastName","string(80)"],["Fax","phone"]]');
+SELECT hcdouble.create_mapping('health', 'Account', '[["Name","string(255)"]]');
+SELECT hcdouble.create_mapping('health', 'Campaign', '[["Name","string(80)"]]',
+    'read_only', false);
+SELECT hcdouble.create_mapping('health', 'Case', '[["Subject","string(255)"]]');
+SELECT hcdouble.connect_load('health', 'Contact', 20, '{fax}');
+SELECT hcdouble.connect_load('health', 'Account', 3);
+SELECT hcdouble.app_insert('health', 'Contact', '{"lastname": "Ada"}') IS NOT NULL AS app_write;
+SELECT hcdouble.app_insert('health', 'Contact', '{"lastname": "Grace"}') IS NOT NULL AS app_write;
+SELECT hcdouble.connect_push('health', 'Contact', false,
+    'INVALID_EMAIL_ADDRESS: Email: invalid email address: ada@');
+SELECT hcdouble.app_insert('health', 'Contact', '{"lastname": "Edsger"}') IS NOT NULL AS app_write;
+SELECT hcdouble.app_insert('health', 'Account', '{"name": "Initech"}') IS NOT NULL AS app_write;
+-- One FAILED row that Connect has not archived yet counts too.
+INSERT INTO health._trigger_log (txid, created_at, state, action, table_name, record_id, sf_message)
+VALUES (1, now(), 'FAILED', 'UPDATE', 'contact', 1, 'UNABLE_TO_LOCK_ROW: unable to obtain exclusive access to this record');
+SELECT hcguard_confirm_synced('health', 'campaign', NULL, 'no campaigns in this org');
+DROP TRIGGER hc_case_status_trigger ON health."case";
+ANALYZE health.contact, health.account;
+
+SELECT schema_name, table_name, field_count, rows_estimate, synced, evidence,
+       pending_writes, failed_writes, last_failure_at IS NOT NULL AS has_failure_at,
+       last_failure, status_trigger, log_trigger
+  FROM hcguard_mappings('health');
+
+-- Without a schema: every Connect schema the caller may use.
+SELECT schema_name, count(*) AS mappings, count(*) FILTER (WHERE synced) AS synced
+  FROM hcguard_mappings() GROUP BY 1 ORDER BY 1;
+
+-- Every field column with its verdict, from one pass over the table.
+SELECT * FROM hcguard_columns('health', 'contact');
+SELECT hcguard_confirm_synced('health', 'contact', 'fax', 'nobody has a fax');
+SELECT * FROM hcguard_columns('health', 'Contact') WHERE column_name IN ('fax', 'email');
+SELECT * FROM hcguard_columns('health', 'case');
+
+-- The same errors as hcguard_required for what is missing or not Connect's.
+SELECT * FROM hcguard_mappings('nowhere');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM hcguard_mappings('public');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM hcguard_mappings('');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM hcguard_columns('health', 'lead');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM hcguard_columns('health', '_hcmeta');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM hcguard_columns(NULL, 'contact');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM hcguard_columns('nowhere', 'contact');
+\echo :LAST_ERROR_SQLSTATE
+
+-- A migration role with USAGE and SELECT sees it all; without SELECT on the
+-- logs, write health is unknown (NULL), not zero; without SELECT on a
+-- mapping, so is its sync; without USAGE, the schema is not listed.
+SELECT hcdouble.grant_reader('health', 'regress_hc_migrator');
+REVOKE SELECT ON health._trigger_log_archive, health.account FROM regress_hc_migrator;
+SET ROLE regress_hc_migrator;
+SELECT table_name, synced, pending_writes, failed_writes
+  FROM hcguard_mappings('health');
+SELECT * FROM hcguard_columns('health', 'account');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+SET ROLE regress_hc_stranger;
+SELECT count(*) FROM hcguard_mappings() WHERE schema_name = 'health';
+SELECT * FROM hcguard_mappings('health');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+
+-- Counting rides on Connect's indexes: no sequential scan of either log.
+CREATE FUNCTION log_seq_scans() RETURNS bigint LANGUAGE sql AS $$
+    SELECT pg_stat_get_xact_numscans('health._trigger_log'::regclass)
+         + pg_stat_get_xact_numscans('health._trigger_log_archive'::regclass)$$;
+CREATE FUNCTION log_index_scans() RETURNS bigint LANGUAGE sql AS $$
+    SELECT sum(pg_stat_get_xact_numscans(indexrelid))::bigint FROM pg_index
+     WHERE indrelid IN ('health._trigger_log'::regclass, 'health._trigger_log_archive'::regclass)$$;
+BEGIN;
+SELECT log_seq_scans() AS seq_before, log_index_scans() AS idx_before \gset
+SELECT count(*) AS mappings FROM hcguard_mappings('health');
+SELECT log_seq_scans() - :seq_before AS seq_scans, log_index_scans() - :idx_before > 0 AS used_indexes;
+COMMIT;
+DROP FUNCTION log_seq_scans(), log_index_scans();
+
+-- No lock is left on the mappings or the logs.
+BEGIN;
+SELECT count(*) > 0 AS listed FROM hcguard_mappings('health');
+SELECT count(*) > 0 AS listed FROM hcguard_columns('health', 'contact');
+SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+ WHERE l.pid = pg_backend_pid() AND c.relnamespace = 'health'::regnamespace;
+COMMIT;
