@@ -38,6 +38,12 @@ SELECT * FROM hcguard_columns('health', 'contact');
 SELECT hcguard_confirm_synced('health', 'contact', 'fax', 'nobody has a fax');
 SELECT * FROM hcguard_columns('health', 'Contact') WHERE column_name IN ('fax', 'email');
 SELECT * FROM hcguard_columns('health', 'case');
+-- ... one pass: a single scan of the table for all the verdicts.
+BEGIN;
+SELECT pg_stat_get_xact_numscans('health.contact'::regclass) AS scans_before \gset
+SELECT count(*) AS columns FROM hcguard_columns('health', 'contact');
+SELECT pg_stat_get_xact_numscans('health.contact'::regclass) - :scans_before AS scans;
+COMMIT;
 
 -- The same errors as hcguard_required for what is missing or not Connect's.
 SELECT * FROM hcguard_mappings('nowhere');
