@@ -9,7 +9,7 @@ PGFILEDESC  = "hcguard - Heroku Connect guards for migrations"
 # sql/setup.sql); the Connect double it loads lives in test/.  The files
 # share one database and run in this order.
 REGRESS      = setup life_of_field errors multi_columns shapes confirmations \
-               privileges on_failure locks probe teardown
+               privileges on_failure locks probe overview config wait teardown
 REGRESS_OPTS = --inputdir=.
 
 PG_CONFIG ?= pg_config
