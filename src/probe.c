@@ -105,7 +105,13 @@ static void
 probe_heap(Relation rel, AttrNumber lastop, HcProbe *probe, Snapshot snapshot)
 {
 	TupleTableSlot *slot = table_slot_create(rel, NULL);
-	TableScanDesc scan = table_beginscan(rel, snapshot, 0, NULL);
+	/*
+	 * From the first block, not wherever a concurrent scan is (syncscan):
+	 * Connect's initial load is where its rows are.  The bulk-read ring still
+	 * keeps a whole-table scan from flushing shared buffers.
+	 */
+	TableScanDesc scan = table_beginscan_strat(rel, snapshot, 0, NULL,
+											   true, false);
 	bool	   *has_value = palloc0(sizeof(bool) * Max(probe->ncols, 1));
 	int			unknown = probe->ncols;
 
