@@ -12,6 +12,13 @@ REGRESS      = setup life_of_field errors multi_columns shapes confirmations \
                privileges on_failure locks probe overview config wait teardown
 REGRESS_OPTS = --inputdir=.
 
+# Isolation specs (specs/*.spec, expected/wait_*.out): hcguard_wait against a
+# second session acting as Heroku Connect.  They share one database, prepared
+# once by isolation-db with the Connect double and the extension.
+ISOLATION      = wait_sync wait_no_lock wait_cancel wait_isolation_level
+ISOLATION_OPTS = --use-existing
+REGRESS_PREP   = isolation-db
+
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -I$(srcdir)/src
 # Warnings are errors: a warning is a bug nobody has looked at yet.  The
@@ -21,3 +28,14 @@ PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+.PHONY: isolation-db
+isolation-db:
+	$(bindir)/psql -X -q -v ON_ERROR_STOP=1 -d postgres \
+	  -c 'SET client_min_messages = warning' \
+	  -c 'DROP DATABASE IF EXISTS $(ISOLATION_TESTDB)' \
+	  -c 'CREATE DATABASE $(ISOLATION_TESTDB) TEMPLATE template0' \
+	  -c "ALTER DATABASE $(ISOLATION_TESTDB) SET lc_messages TO 'C'"
+	$(bindir)/psql -X -q -v ON_ERROR_STOP=1 -d $(ISOLATION_TESTDB) \
+	  -c 'CREATE EXTENSION hstore' -f $(srcdir)/test/connect_double.sql \
+	  -c 'CREATE EXTENSION hcguard'
