@@ -1,0 +1,14 @@
+-- Deploy hcguard_sqitch_test:contact_email_optouts to pg
+-- The e-mail opt-out feature keeps its own table, keyed by the Salesforce id
+-- of the contact, and reads Contact.Email.
+
+BEGIN;
+
+SELECT hcguard_required('salesforce', 'contact', 'email');
+
+CREATE TABLE public.contact_email_optouts (
+    contact_sfid varchar(18) PRIMARY KEY,
+    opted_out_at timestamptz NOT NULL DEFAULT now()
+);
+
+COMMIT;

@@ -1,0 +1,7 @@
+-- Revert hcguard_sqitch_test:contact_channels from pg
+
+BEGIN;
+
+DROP VIEW public.contact_channels;
+
+COMMIT;
