@@ -58,6 +58,8 @@ typedef struct ConfigMapping
 	const char **fields;
 } ConfigMapping;
 
+static void refuse(const char *path, const char *what) pg_attribute_noreturn();
+
 static void
 refuse(const char *path, const char *what)
 {
@@ -73,7 +75,7 @@ object_at(JsonbValue *v, const char *path)
 {
 	if (v == NULL)
 		refuse(path, "is missing");
-	if (v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
+	else if (v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
 		refuse(path, "must be an object");
 	return v->val.binary.data;
 }
@@ -98,7 +100,7 @@ parse_config(Jsonb *doc)
 	mappings = key(&doc->root, "mappings");
 	if (mappings == NULL)
 		refuse("$.mappings", "is missing");
-	if (mappings->type != jbvBinary || !JsonContainerIsArray(mappings->val.binary.data))
+	else if (mappings->type != jbvBinary || !JsonContainerIsArray(mappings->val.binary.data))
 		refuse("$.mappings", "must be an array");
 	array = mappings->val.binary.data;
 	n = JsonContainerSize(array);
@@ -117,7 +119,7 @@ parse_config(Jsonb *doc)
 
 		if (name == NULL)
 			refuse(psprintf("%s.object_name", path), "is missing");
-		if (name->type != jbvString || name->val.string.len == 0)
+		else if (name->type != jbvString || name->val.string.len == 0)
 			refuse(psprintf("%s.object_name", path), "must be a non-empty string");
 		m->object_name = pnstrdup(name->val.string.val, name->val.string.len);
 
