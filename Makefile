@@ -29,6 +29,9 @@ PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# Every file shares the verdict's structures: rebuild all when they change.
+$(OBJS): src/hcguard.h src/compat.h
+
 .PHONY: isolation-db
 isolation-db:
 	$(bindir)/psql -X -q -v ON_ERROR_STOP=1 -d postgres \

@@ -101,14 +101,18 @@ typedef struct HcProbe
 	/* in: the columns whose data is wanted (may be none: the table itself) */
 	int			ncols;
 	AttrNumber *attnums;
-	/* out */
+	/* out, per wanted column */
 	bool	   *found;			/* a Connect-written row holds a value */
+	int64	   *valued;			/* rows read that hold a value */
+	int64	   *valued_pending; /* ... of which PENDING */
+	int64	   *valued_failed;	/* ... of which FAILED */
+	/* out, for the table itself (counted only when no column is wanted) */
 	bool		found_row;		/* a Connect-written row exists */
-	bool		complete;		/* the whole table was read */
-	int64		rows;
 	int64		connect_rows;
 	int64		pending_rows;
 	int64		failed_rows;
+	bool		complete;		/* the whole table was read */
+	int64		rows;			/* rows read */
 } HcProbe;
 
 extern void hc_probe_init(HcProbe *probe, int ncols);
@@ -128,6 +132,7 @@ typedef struct HcColumnVerdict
 	const char *given;			/* as the caller wrote it */
 	const char *name;			/* as found in the catalog, else as given */
 	AttrNumber	attnum;
+	int			probe_index;	/* its place among the probe's columns */
 	HcProblem	problem;
 	HcEvidence	evidence;
 	List	   *closest;		/* names close to a missing column */

@@ -10,6 +10,11 @@
  * when something is not synced, which is also when the counts it gathers on
  * the way are worth reporting.
  *
+ * A row whose wanted columns are all null is passed over on its null bitmap
+ * alone: reading its _hc_lastop would mean unpacking every column before it,
+ * which is most of the cost of scanning a wide mapping for a field nobody
+ * filled.
+ *
  * The scan runs under the caller's snapshot and lock (see hc_lock_table).  A
  * table with row-level security enabled for the caller is read through SPI
  * instead, so that its policies apply (see hc_without_locks for its locks).
@@ -17,6 +22,7 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "access/tableam.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
@@ -45,6 +51,9 @@ hc_probe_init(HcProbe *probe, int ncols)
 	probe->ncols = ncols;
 	probe->attnums = palloc0(sizeof(AttrNumber) * Max(ncols, 1));
 	probe->found = palloc0(sizeof(bool) * Max(ncols, 1));
+	probe->valued = palloc0(sizeof(int64) * Max(ncols, 1));
+	probe->valued_pending = palloc0(sizeof(int64) * Max(ncols, 1));
+	probe->valued_failed = palloc0(sizeof(int64) * Max(ncols, 1));
 }
 
 static bool
@@ -70,41 +79,44 @@ classify(Datum lastop)
 }
 
 /*
- * Counts one row; has_value[i] says whether wanted column i holds a value.
- * Returns true once nothing more is to be learned from further rows.
+ * Counts one row: has_value[i] says whether wanted column i holds a value
+ * in it, and op is its origin (looked at only when it matters).  Returns
+ * true once nothing more is to be learned from further rows.
  */
 static bool
 tally(HcProbe *probe, LastOp op, const bool *has_value, int *unknown)
 {
-	probe->rows++;
-	switch (op)
+	if (probe->ncols == 0)
 	{
-		case LASTOP_CONNECT:
-			probe->connect_rows++;
-			probe->found_row = true;
-			for (int i = 0; i < probe->ncols; i++)
-				if (!probe->found[i] && has_value[i])
-				{
-					probe->found[i] = true;
-					(*unknown)--;
-				}
-			return *unknown == 0;
-		case LASTOP_PENDING:
-			probe->pending_rows++;
-			break;
-		case LASTOP_FAILED:
-			probe->failed_rows++;
-			break;
-		case LASTOP_OTHER:
-			break;
+		probe->connect_rows += (op == LASTOP_CONNECT);
+		probe->pending_rows += (op == LASTOP_PENDING);
+		probe->failed_rows += (op == LASTOP_FAILED);
+		probe->found_row |= (op == LASTOP_CONNECT);
+		return probe->found_row;
 	}
-	return false;
+	for (int i = 0; i < probe->ncols; i++)
+	{
+		if (!has_value[i])
+			continue;
+		probe->valued[i]++;
+		probe->valued_pending[i] += (op == LASTOP_PENDING);
+		probe->valued_failed[i] += (op == LASTOP_FAILED);
+		if (op == LASTOP_CONNECT && !probe->found[i])
+		{
+			probe->found[i] = true;
+			probe->found_row = true;
+			(*unknown)--;
+		}
+	}
+	return *unknown == 0;
 }
 
 static void
 probe_heap(Relation rel, AttrNumber lastop, HcProbe *probe, Snapshot snapshot)
 {
 	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	TupleDesc	desc = RelationGetDescr(rel);
+
 	/*
 	 * From the first block, not wherever a concurrent scan is (syncscan):
 	 * Connect's initial load is where its rows are.  The bulk-read ring still
@@ -118,17 +130,30 @@ probe_heap(Relation rel, AttrNumber lastop, HcProbe *probe, Snapshot snapshot)
 	probe->complete = true;
 	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
 	{
+		bool		any = (probe->ncols == 0);
 		bool		isnull;
 		Datum		d;
-		LastOp		op;
+		LastOp		op = LASTOP_OTHER;
 
 		CHECK_FOR_INTERRUPTS();
+		probe->rows++;
+		if (probe->ncols > 0)
+		{
+			bool		should_free;
+			HeapTuple	tuple = ExecFetchSlotHeapTuple(slot, false, &should_free);
+
+			for (int i = 0; i < probe->ncols; i++)
+			{
+				has_value[i] = !heap_attisnull(tuple, probe->attnums[i], desc);
+				any |= has_value[i];
+			}
+			if (should_free)
+				heap_freetuple(tuple);
+		}
+		if (!any)
+			continue;
 		d = slot_getattr(slot, lastop, &isnull);
 		op = isnull ? LASTOP_OTHER : classify(d);
-		if (op == LASTOP_CONNECT)
-			for (int i = 0; i < probe->ncols; i++)
-				has_value[i] = !probe->found[i] &&
-					!slot_attisnull(slot, probe->attnums[i]);
 		if (tally(probe, op, has_value, &unknown))
 		{
 			probe->complete = false;
@@ -185,6 +210,7 @@ probe_policies_spi(const char *query, HcProbe *probe)
 
 			for (int i = 0; i < probe->ncols; i++)
 				has_value[i] = DatumGetBool(SPI_getbinval(tup, desc, i + 2, &isnull));
+			probe->rows++;
 			if (tally(probe, op, has_value, &unknown))
 			{
 				probe->complete = false;

@@ -58,21 +58,36 @@ rows(int64 n)
 	return psprintf(n == 1 ? "%lld row" : "%lld rows", (long long) n);
 }
 
-/* What the probe saw, as a clause to end a sentence with. */
+/* What the probe saw of the table, as a clause to end a sentence with. */
 static char *
-observed(const HcProbe *p, bool column)
+observed_table(const HcProbe *p)
 {
 	if (p->rows == 0)
 		return pstrdup("the table has no rows");
-	if (p->connect_rows == 0)
-		return psprintf("the table has %s, none written by Heroku Connect (%lld pending, %lld failed)",
-						rows(p->rows), (long long) p->pending_rows,
-						(long long) p->failed_rows);
-	if (column)
-		return psprintf("0 of %s written by Heroku Connect %s a value",
-						rows(p->connect_rows),
-						p->connect_rows == 1 ? "holds" : "hold");
-	return pstrdup("");
+	return psprintf("the table has %s, none written by Heroku Connect (%lld pending, %lld failed)",
+					rows(p->rows), (long long) p->pending_rows,
+					(long long) p->failed_rows);
+}
+
+/* What the probe saw of a column, likewise. */
+static char *
+observed_column(const HcProbe *p, int i)
+{
+	if (p->rows == 0)
+		return pstrdup("the table has no rows");
+	if (p->valued[i] == 0)
+		return p->rows == 1 ? pstrdup("the table's only row holds no value") :
+			psprintf("none of the table's %s holds a value", rows(p->rows));
+	if (p->valued[i] == p->rows)
+		return psprintf("%s a value, %s written by Heroku Connect (%lld pending, %lld failed)",
+						p->rows == 1 ? "the table's only row holds" :
+						psprintf("all the table's %s hold", rows(p->rows)),
+						p->rows == 1 ? "not" : "none",
+						(long long) p->valued_pending[i], (long long) p->valued_failed[i]);
+	return psprintf("%s of the table's %s %s a value, none written by Heroku Connect (%lld pending, %lld failed)",
+					p->valued[i] == 1 ? "1" : psprintf("%lld", (long long) p->valued[i]),
+					rows(p->rows), p->valued[i] == 1 ? "holds" : "hold",
+					(long long) p->valued_pending[i], (long long) p->valued_failed[i]);
 }
 
 static char *
@@ -143,7 +158,7 @@ describe_columns(const HcVerdict *v, HcReport *r)
 				appendStringInfo(&detail, "Heroku Connect does not map the field \"%s\" in this database.",
 								 col->name);
 			else
-				appendStringInfoString(&detail, sentence(observed(&v->probe, true)));
+				appendStringInfoString(&detail, sentence(observed_column(&v->probe, col->probe_index)));
 		}
 		else
 		{
@@ -153,7 +168,7 @@ describe_columns(const HcVerdict *v, HcReport *r)
 				appendStringInfo(&detail, "Column \"%s\" does not exist.", col->name);
 			else
 				appendStringInfo(&detail, "Column \"%s\" is not synced: %s.",
-								 col->name, observed(&v->probe, true));
+								 col->name, observed_column(&v->probe, col->probe_index));
 		}
 
 		if (col->closest != NIL)
@@ -249,7 +264,7 @@ hc_describe(const HcVerdict *v, HcReport *r)
 				break;
 			}
 			r->message = psprintf("Heroku Connect mapping \"%s\" is not synced", mapping);
-			r->detail = sentence(observed(&v->probe, false));
+			r->detail = sentence(observed_table(&v->probe));
 			r->hint = psprintf("Wait for the mapping's initial load to finish (the dashboard shows DATA_SYNCED), then deploy again. If the object has no records in Salesforce, record that you verified the sync: %s",
 							   confirm_call(v, NULL));
 			break;

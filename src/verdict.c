@@ -224,7 +224,10 @@ hc_judge(HcVerdict *v, Oid extnsp, Snapshot snapshot)
 								  col->name, v->relid, col->attnum))
 			col->evidence = HC_EVIDENCE_CONFIRMATION;
 		else
+		{
+			col->probe_index = wanted;
 			probe->attnums[wanted++] = col->attnum;
+		}
 	}
 	probe->ncols = wanted;
 
@@ -245,7 +248,6 @@ hc_judge(HcVerdict *v, Oid extnsp, Snapshot snapshot)
 		return;
 	}
 
-	wanted = 0;
 	v->synced = true;
 	for (int i = 0; i < v->ncols; i++)
 	{
@@ -253,7 +255,7 @@ hc_judge(HcVerdict *v, Oid extnsp, Snapshot snapshot)
 
 		if (col->problem == HC_OK && col->evidence == HC_EVIDENCE_NONE)
 		{
-			if (probe->found[wanted++])
+			if (probe->found[col->probe_index])
 				col->evidence = HC_EVIDENCE_DATA;
 			else
 				col->problem = HC_NOT_SYNCED;
