@@ -44,9 +44,27 @@ RETURNS boolean
 AS 'MODULE_PATHNAME', 'hcguard_confirmation_counts'
 LANGUAGE C STABLE PARALLEL SAFE;
 
--- pg_dump keeps the confirmations that count, and only those.
-SELECT pg_catalog.pg_extension_config_dump('hcguard_confirmation_store',
-    'WHERE @extschema@.hcguard_confirmation_counts(relid, attnum, schema_name, table_name, column_name)');
+-- pg_dump keeps the confirmations that count, and only those.  The filter
+-- runs in every pg_dump, superusers' included, with search_path empty: it
+-- names nothing outside pg_catalog, so that no one who can create objects in
+-- the extension's schema can plant code for a dump to run.  It says in SQL
+-- what hcguard_confirmation_counts says in C.
+SELECT pg_catalog.pg_extension_config_dump('hcguard_confirmation_store', $filter$
+ WHERE EXISTS (
+    SELECT FROM pg_catalog.pg_class c, pg_catalog.pg_namespace n
+     WHERE c.oid OPERATOR(pg_catalog.=) hcguard_confirmation_store.relid
+       AND n.oid OPERATOR(pg_catalog.=) c.relnamespace
+       AND c.relname OPERATOR(pg_catalog.=) hcguard_confirmation_store.table_name
+       AND n.nspname OPERATOR(pg_catalog.=) hcguard_confirmation_store.schema_name)
+   AND ((hcguard_confirmation_store.attnum OPERATOR(pg_catalog.=) 0
+         AND hcguard_confirmation_store.column_name OPERATOR(pg_catalog.=) ''::pg_catalog.name)
+        OR EXISTS (
+    SELECT FROM pg_catalog.pg_attribute a
+     WHERE a.attrelid OPERATOR(pg_catalog.=) hcguard_confirmation_store.relid
+       AND a.attnum OPERATOR(pg_catalog.=) hcguard_confirmation_store.attnum
+       AND NOT a.attisdropped
+       AND a.attname OPERATOR(pg_catalog.=) hcguard_confirmation_store.column_name))
+$filter$);
 
 CREATE VIEW hcguard_confirmations AS
     SELECT s.schema_name::text AS schema_name,

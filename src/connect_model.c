@@ -21,6 +21,7 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_trigger.h"
+#include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
@@ -183,7 +184,18 @@ hc_is_mapping(Oid relid, StringInfo why_not)
 			append_quoted(&lacking, mapping_columns[i]);
 
 	if (lacking.len == 0)
-		return true;
+	{
+		/* the probe reads _hc_lastop as text: Connect makes it varchar(32) */
+		Oid			type = getBaseType(get_atttype(relid, live_attnum(relid, "_hc_lastop")));
+
+		if (type == TEXTOID || type == VARCHAROID || type == BPCHAROID)
+			return true;
+		if (why_not)
+			appendStringInfo(why_not,
+							 "Its column \"_hc_lastop\" is of type %s, not the character varying Heroku Connect gives it.",
+							 format_type_be(type));
+		return false;
+	}
 	if (why_not)
 		appendStringInfo(why_not,
 						 "It lacks %s, which Heroku Connect gives every mapping table.",

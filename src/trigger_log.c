@@ -137,22 +137,38 @@ read_logs(void *arg)
 	AtEOXact_GUC(true, nestlevel);
 }
 
+/* Whether a log has the columns the queries read (a stray schema may not). */
+static bool
+log_readable(Oid nspid, const char *name)
+{
+	static const char *const columns[] = {
+		"state", "table_name", "sf_message", "processed_at", "updated_at", "created_at"
+	};
+	Oid			relid = get_relname_relid(name, nspid);
+
+	if (!OidIsValid(relid) ||
+		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		return false;
+	for (int i = 0; i < (int) lengthof(columns); i++)
+		if (get_attnum(relid, columns[i]) <= 0)
+			return false;
+	return true;
+}
+
 /*
  * The write health of every table of a Connect schema that has pending or
  * failed writes.  What the caller may not read is unknown, not zero:
- * pending_known needs SELECT on _trigger_log, failed_known on both logs.
+ * pending_known needs SELECT on _trigger_log, failed_known on both logs,
+ * and both need the logs to have Connect's columns.
  */
 List *
 hc_write_health(Oid nspid, bool *pending_known, bool *failed_known)
 {
 	LogQuery	q = {get_namespace_name(nspid), false, false, NIL};
-	Oid			roleid = GetUserId();
 
-	q.pending_known = pg_class_aclcheck(get_relname_relid("_trigger_log", nspid),
-										roleid, ACL_SELECT) == ACLCHECK_OK;
+	q.pending_known = log_readable(nspid, "_trigger_log");
 	q.failed_known = q.pending_known &&
-		pg_class_aclcheck(get_relname_relid("_trigger_log_archive", nspid),
-						  roleid, ACL_SELECT) == ACLCHECK_OK;
+		log_readable(nspid, "_trigger_log_archive");
 	*pending_known = q.pending_known;
 	*failed_known = q.failed_known;
 	if (q.pending_known)

@@ -72,6 +72,8 @@ listed_before(const HcVerdict *v, int n, const HcColumnVerdict *col)
 	{
 		const HcColumnVerdict *other = &v->cols[i];
 
+		CHECK_FOR_INTERRUPTS();
+
 		if (col->attnum != InvalidAttrNumber ? other->attnum == col->attnum :
 			(other->attnum == InvalidAttrNumber &&
 			 strcmp(other->given, col->given) == 0))
