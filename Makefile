@@ -9,13 +9,15 @@ PGFILEDESC  = "hcguard - Heroku Connect guards for migrations"
 # sql/setup.sql); the Connect double it loads lives in test/.  The files
 # share one database and run in this order.
 REGRESS      = setup life_of_field errors multi_columns shapes confirmations \
-               privileges on_failure locks probe overview config wait teardown
+               privileges on_failure locks probe overview config hostile \
+               privilege_matrix wait teardown
 REGRESS_OPTS = --inputdir=.
 
 # Isolation specs (specs/*.spec, expected/wait_*.out): hcguard_wait against a
 # second session acting as Heroku Connect.  They share one database, prepared
 # once by isolation-db with the Connect double and the extension.
-ISOLATION      = wait_sync wait_no_lock wait_cancel wait_isolation_level
+ISOLATION      = wait_sync wait_no_lock wait_cancel wait_isolation_level \
+                 concurrent_ddl concurrent_reload concurrent_confirm
 ISOLATION_OPTS = --use-existing
 REGRESS_PREP   = isolation-db
 

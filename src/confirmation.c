@@ -298,6 +298,31 @@ name_datum(const char *s)
 	return NameGetDatum(n);
 }
 
+/*
+ * After the write: the record was bound (by the insert trigger) to what its
+ * names meant when it was written.  If Connect dropped or replaced the
+ * column or table since it was resolved, fail, which rolls the record back.
+ */
+static void
+still_the_target(const HcVerdict *resolved, FunctionCallInfo fcinfo)
+{
+	HcVerdict	now;
+	const char *column_name = resolved->ncols > 0 ? resolved->cols[0].given : NULL;
+
+	hc_resolve(&now, resolved->schema_given, resolved->table_given,
+			   column_name ? 1 : 0, &column_name, false);
+	if (now.problem != HC_OK)
+		hc_report(&now, ERROR);
+	if (now.relid != resolved->relid ||
+		(column_name && now.cols[0].attnum != resolved->cols[0].attnum))
+		ereport(ERROR,
+				(errcode(column_name ? ERRCODE_UNDEFINED_COLUMN : ERRCODE_UNDEFINED_TABLE),
+				 errmsg("Heroku Connect replaced \"%s\" while it was being confirmed",
+						column_name ? now.cols[0].name : now.table_name),
+				 errhint("Check the sync of the new one, then confirm again.")));
+	hc_release(&now);
+}
+
 Datum
 hcguard_confirm_synced(PG_FUNCTION_ARGS)
 {
@@ -326,9 +351,15 @@ hcguard_confirm_synced(PG_FUNCTION_ARGS)
 				   " confirmed_by = excluded.confirmed_by,"
 				   " confirmed_at = excluded.confirmed_at, note = excluded.note",
 				   quote_identifier(get_namespace_name(extnsp)), STORE_NAME);
-	run_as_store_owner(extnsp, sql, 6, types, values, nulls);
-
+	/*
+	 * Write without holding the mapping's lock: the INSERT may wait for
+	 * another session's transaction that confirmed or revoked the same
+	 * target, and Connect's ALTER TABLE, with every query on the mapping
+	 * behind it, must not queue behind that wait.
+	 */
 	hc_release(&v);
+	run_as_store_owner(extnsp, sql, 6, types, values, nulls);
+	still_the_target(&v, fcinfo);
 	PG_RETURN_VOID();
 }
 
@@ -354,6 +385,9 @@ hcguard_revoke_confirmation(PG_FUNCTION_ARGS)
 				   " AND table_name OPERATOR(pg_catalog.=) $2"
 				   " AND column_name OPERATOR(pg_catalog.=) $3",
 				   quote_identifier(get_namespace_name(extnsp)), STORE_NAME);
+	/* as for confirming: no lock on the mapping while the DELETE may wait */
+	hc_release(&v);
+
 	/* a name too long to be a column's names no confirmation either */
 	if (v.ncols > 0 && strlen(v.cols[0].given) >= NAMEDATALEN)
 		removed = 0;
@@ -373,6 +407,5 @@ hcguard_revoke_confirmation(PG_FUNCTION_ARGS)
 		}
 	}
 
-	hc_release(&v);
 	PG_RETURN_BOOL(removed > 0);
 }

@@ -169,6 +169,7 @@ hcguard_columns(PG_FUNCTION_ARGS)
 	TupleDesc	desc;
 	Tuplestorestate *store = hc_result_set(fcinfo, &desc);
 	HcVerdict	v;
+	HcVerdict	judged;
 	Relation	rel;
 	const char **names;
 	AttrNumber *attnums;
@@ -193,17 +194,22 @@ hcguard_columns(PG_FUNCTION_ARGS)
 		typmods[i] = att->atttypmod;
 	}
 	table_close(rel, NoLock);
-	hc_release(&v);
 
-	hc_verdict(&v, hc_extension_namespace(fcinfo), schema_name, table_name,
+	/*
+	 * Judge the columns while still holding the lock under which they were
+	 * listed: released in between, Connect could drop one (it would be
+	 * listed as not synced) or add one (it would be missing).
+	 */
+	hc_verdict(&judged, hc_extension_namespace(fcinfo), schema_name, table_name,
 			   n, names, GetActiveSnapshot());
-	if (v.problem == HC_TABLE_DENIED || v.problem == HC_NO_TABLE ||
-		v.problem == HC_NOT_MAPPING)
-		hc_report(&v, ERROR);	/* changed since the first look */
+	hc_release(&v);
+	if (judged.problem == HC_TABLE_DENIED || judged.problem == HC_NO_TABLE ||
+		judged.problem == HC_NOT_MAPPING)
+		hc_report(&judged, ERROR);	/* cannot happen under the lock */
 
-	for (int i = 0; i < v.ncols; i++)
+	for (int i = 0; i < judged.ncols; i++)
 	{
-		HcColumnVerdict *col = &v.cols[i];
+		HcColumnVerdict *col = &judged.cols[i];
 		Datum		values[4];
 		bool		nulls[4] = {0};
 

@@ -14,9 +14,11 @@
 #include "postgres.h"
 
 #include "access/table.h"
+#include "access/xact.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 #include "compat.h"
 #include "hcguard.h"
@@ -196,8 +198,8 @@ hc_resolve(HcVerdict *v, const char *schema_name, const char *table_name,
 		v->problem = HC_NO_COLUMN;
 }
 
-void
-hc_judge(HcVerdict *v, Oid extnsp, Snapshot snapshot)
+static void
+judge(HcVerdict *v, Oid extnsp, Snapshot snapshot)
 {
 	HcProbe    *probe = &v->probe;
 	int			wanted = 0;
@@ -267,6 +269,29 @@ hc_judge(HcVerdict *v, Oid extnsp, Snapshot snapshot)
 	}
 	if (v->problem == HC_OK && !v->synced)
 		v->problem = HC_NOT_SYNCED;
+}
+
+/*
+ * In READ COMMITTED the data is read as of now, not as of the statement's
+ * start: hc_resolve may have waited for its lock behind Connect's
+ * transaction (ALTER TABLE, a reload's TRUNCATE), and the catalog facts it
+ * read once the lock was granted are that transaction's.  The statement's
+ * older snapshot would show the rows as they were before it (a new column
+ * empty, a reloaded table empty): a state no serial order gives.
+ * PostgreSQL does the same for a query, whose snapshot is taken after its
+ * tables are locked.
+ */
+void
+hc_judge(HcVerdict *v, Oid extnsp, Snapshot snapshot)
+{
+	if (IsolationUsesXactSnapshot())
+	{
+		judge(v, extnsp, snapshot);
+		return;
+	}
+	PushActiveSnapshot(GetTransactionSnapshot());
+	judge(v, extnsp, GetActiveSnapshot());
+	PopActiveSnapshot();
 }
 
 void

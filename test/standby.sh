@@ -1,0 +1,302 @@
+#!/usr/bin/env bash
+# test/standby.sh: the contract's promise that hcguard "works on a hot
+# standby (read-only), except the confirmation functions, which fail there
+# with a clear error".
+#
+# Run by scripts/test as `pg_virtualenv -t -v 15 bash test/standby.sh` (cwd =
+# repository root); the pg_virtualenv cluster is the primary (the PG*
+# variables point to it).  The standby runs as the operating system user
+# that owns the primary's data directory (postgres when pg_virtualenv runs as
+# root, as the suite does; runuser switches to it).  Exit 0 = pass.
+#
+#   primary: database standby_src with the Connect double, the extension, a
+#            Connect schema salesforce: mapping Contact (Email, Fax__c,
+#            Phone) with 3 rows whose Fax__c and Phone are NULL, mapping
+#            Campaign with no rows.  Confirmations: contact.fax__c and
+#            campaign; Phone is mapped and not synced.
+#   standby: pg_basebackup -R of the primary (over its unix socket, peer
+#            authentication as the cluster's owner), started with pg_ctl in a
+#            temporary directory, on its own port and socket directory,
+#            streaming from the primary.
+#   On the standby: hcguard_required, hcguard_status, hcguard_columns,
+#   hcguard_mappings, hcguard_config_diff, hcguard_required_config,
+#   hcguard_wait and the hcguard_confirmations view give the primary's
+#   answers, including the verdicts that rest on a confirmation;
+#   hcguard_confirm_synced and hcguard_revoke_confirmation fail with SQLSTATE
+#   25006, a message naming the function and the hot standby, and a hint to
+#   run it on the primary, and change nothing.  A confirmation made, then
+#   revoked, on the primary reaches the standby by replication.
+# The standby is stopped and its directory removed at exit, whatever happens.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+
+started=$(date +%s)
+failures=0
+db=standby_src
+bindir=$("${PG_CONFIG:-pg_config}" --bindir)
+primary_data=$(psql -X -At -d postgres -c "SHOW data_directory") || {
+	echo "FATAL: cannot reach the primary"
+	exit 1
+}
+owner=$(stat -c %U "$primary_data")
+work=$(mktemp -d /tmp/hcguard-standby.XXXXXX)
+standby=$work/data
+chown "$owner": "$work"
+chmod 700 "$work"
+
+# as_owner COMMAND...: runs COMMAND as the user the clusters run as.
+as_owner() {
+	if [ "$(id -un)" = "$owner" ]; then
+		"$@"
+	else
+		runuser -u "$owner" -- "$@"
+	fi
+}
+
+stop_standby() {
+	if [ -f "$standby/postmaster.pid" ]; then
+		as_owner "$bindir/pg_ctl" -D "$standby" -m fast -w -t 30 stop >/dev/null 2>&1 ||
+			as_owner "$bindir/pg_ctl" -D "$standby" -m immediate -w stop >/dev/null 2>&1
+	fi
+	rm -rf "$work"
+}
+trap stop_standby EXIT
+trap 'exit 1' INT TERM HUP
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; failures=$((failures + 1)); }
+# fatal: a step the rest depends on failed; stop now (the trap cleans up).
+fatal() {
+	echo "FATAL: $*"
+	if [ -s "$work/standby.log" ]; then
+		echo "# standby log:"
+		tail -n 20 "$work/standby.log" | sed 's/^/#   /'
+	fi
+	echo "standby: FAILED"
+	exit 1
+}
+
+# q SQL: on the primary; qs SQL: on the standby.  One value (or rows,
+# unaligned, |-separated); exit status non-zero on SQL errors.
+q() { psql -X -At -v ON_ERROR_STOP=1 -d "$db" -c "$1"; }
+qs() { psql -X -At -v ON_ERROR_STOP=1 -h "$work" -p "$sport" -d "$db" -c "$1"; }
+
+# check_eq WHAT EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		echo "    expected: $(sed '2,$s/^/              /' <<<"$2")"
+		echo "    got:      $(sed '2,$s/^/              /' <<<"$3")"
+	fi
+}
+
+# same_on_standby WHAT SQL: the standby answers SQL as the primary does (and
+# the answer is not empty or an error).
+same_on_standby() {
+	local on_primary on_standby
+	on_primary=$(q "$2" 2>&1) || fatal "on the primary, $2 failed: $on_primary"
+	[ -n "$on_primary" ] || fatal "on the primary, $2 returned nothing"
+	on_standby=$(qs "$2" 2>&1)
+	check_eq "standby: $1 gives the primary's answer" "$on_primary" "$on_standby"
+}
+
+# wait_for_replay: the standby has replayed everything the primary has
+# written so far.
+wait_for_replay() {
+	local lsn deadline=$(($(date +%s) + 30))
+	lsn=$(q "SELECT pg_current_wal_lsn()") || fatal "cannot read the primary's WAL position"
+	until [ "$(qs "SELECT pg_last_wal_replay_lsn() >= '$lsn'::pg_lsn" 2>/dev/null)" = t ]; do
+		[ "$(date +%s)" -lt "$deadline" ] || fatal "the standby did not replay up to $lsn within 30 s"
+		sleep 0.1
+	done
+}
+
+# ---------------------------------------------------------------------------
+echo "# primary: port $PGPORT, data directory $primary_data, run by $owner"
+echo "# building $db on the primary"
+createdb "$db" || fatal "createdb $db"
+psql -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<'SQL' || fatal "setting up $db failed"
+\i test/connect_double.sql
+CREATE EXTENSION hcguard;
+SELECT hcdouble.create_connect_schema('salesforce');
+SELECT hcdouble.create_mapping('salesforce', 'Contact',
+    '[["Email", "email"], ["Fax__c", "phone"], ["Phone", "phone"]]');
+SELECT hcdouble.create_mapping('salesforce', 'Campaign');
+SELECT hcdouble.connect_load('salesforce', 'Contact', 3, nulls => '{Fax__c, Phone}');
+ANALYZE salesforce.contact, salesforce.campaign;
+
+SELECT hcguard_confirm_synced('salesforce', 'contact', 'fax__c', 'empty in Salesforce');
+SELECT hcguard_confirm_synced('salesforce', 'campaign', NULL, 'no records');
+
+-- The outcome of a statement, as SQLSTATE|message|hint (00000 if it
+-- succeeds); created here so that the standby, where nothing can be
+-- created, has it too.
+CREATE FUNCTION public.standby_outcome(sql text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    state text;
+    message text;
+    hint text;
+BEGIN
+    EXECUTE sql;
+    RETURN '00000';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT,
+                            hint = PG_EXCEPTION_HINT;
+    RETURN state || '|' || message || '|' || hint;
+END $$;
+SQL
+
+# Without their confirmations, fax__c and campaign would not pass: the
+# checks below depend on them.
+check_eq "primary: contact has 3 Connect-written rows, fax__c NULL in all" "3|0" \
+	"$(q "SELECT count(*), count(fax__c) FROM salesforce.contact WHERE _hc_lastop = 'SYNCED'")"
+check_eq "primary: campaign has no rows" "0" "$(q "SELECT count(*) FROM salesforce.campaign")"
+check_eq "primary: hcguard_status('salesforce','contact','fax__c') rests on the confirmation" \
+	"t|confirmation" \
+	"$(q "SELECT synced, evidence FROM hcguard_status('salesforce', 'contact', 'fax__c')")"
+
+# ---------------------------------------------------------------------------
+# The standby: its own port (free, for good measure: it listens on no TCP
+# address, only on a socket in $work) and configuration (the Debian layout
+# keeps the primary's outside its data directory; settings given to
+# pg_virtualenv with -o, such as extension_destdir, are carried over).
+primary_socket=$(q "SHOW unix_socket_directories" | cut -d, -f1 | sed 's/^ *//')
+sport=$((PGPORT + 1))
+while ss -Hltn "sport = :$sport" | grep -q . || [ -e "$primary_socket/.s.PGSQL.$sport" ]; do
+	sport=$((sport + 1))
+done
+echo "# pg_basebackup -R from the primary's socket $primary_socket"
+as_owner "$bindir/pg_basebackup" -h "$primary_socket" -p "$PGPORT" -U "$owner" \
+	-D "$standby" -R -X stream -c fast >"$work/basebackup.log" 2>&1 ||
+	fatal "pg_basebackup failed: $(cat "$work/basebackup.log")"
+
+settings=$(q "SELECT format('%s = %L', name, current_setting(name))
+                FROM pg_settings
+               WHERE source IN ('configuration file', 'command line')
+                 AND name NOT IN ('data_directory', 'config_file', 'hba_file', 'ident_file',
+                                  'external_pid_file', 'port', 'listen_addresses',
+                                  'unix_socket_directories', 'cluster_name')
+                 AND name NOT LIKE 'ssl%'") || fatal "cannot read the primary's settings"
+cat >"$standby/postgresql.conf" <<EOF
+# the primary's settings
+$settings
+# the standby's own
+port = $sport
+listen_addresses = ''
+unix_socket_directories = '$work'
+hot_standby = on
+EOF
+echo "local all all trust" >"$standby/pg_hba.conf"
+: >"$standby/pg_ident.conf"
+chown "$owner": "$standby/postgresql.conf" "$standby/pg_hba.conf" "$standby/pg_ident.conf"
+
+echo "# starting the standby on port $sport"
+as_owner "$bindir/pg_ctl" -D "$standby" -l "$work/standby.log" -w -t 60 start >/dev/null ||
+	fatal "the standby did not start"
+check_eq "standby: pg_is_in_recovery()" "t" "$(qs "SELECT pg_is_in_recovery()" 2>&1)"
+wait_for_replay
+check_eq "standby: streaming from the primary" "streaming" \
+	"$(qs "SELECT status FROM pg_stat_wal_receiver" 2>&1)"
+check_eq "standby: the transaction is read-only" "on" \
+	"$(qs "SHOW transaction_read_only" 2>&1)"
+
+# ---------------------------------------------------------------------------
+echo "# the guard on the standby"
+check_eq "standby: hcguard_required('salesforce','Contact','Email') passes (data)" "t" \
+	"$(qs "SELECT hcguard_required('salesforce', 'Contact', 'Email')" 2>&1)"
+check_eq "standby: hcguard_required('salesforce','contact','fax__c') passes (confirmation)" "t" \
+	"$(qs "SELECT hcguard_required('salesforce', 'contact', 'fax__c')" 2>&1)"
+check_eq "standby: hcguard_required('salesforce','campaign') passes (confirmation)" "t" \
+	"$(qs "SELECT hcguard_required('salesforce', 'campaign')" 2>&1)"
+check_eq "standby: hcguard_required('salesforce','contact','email','fax__c') passes" "t" \
+	"$(qs "SELECT hcguard_required('salesforce', 'contact', 'email', 'fax__c')" 2>&1)"
+check_eq "standby: hcguard_required on phone (mapped, not synced) fails with 55000" \
+	"55000|column \"phone\" of Heroku Connect mapping \"salesforce.contact\" is not synced" \
+	"$(qs "SELECT standby_outcome(\$\$SELECT hcguard_required('salesforce', 'contact', 'phone')\$\$)" 2>&1 | cut -d'|' -f1,2)"
+check_eq "standby: hcguard_required on a missing column fails with 42703" "42703" \
+	"$(qs "SELECT standby_outcome(\$\$SELECT hcguard_required('salesforce', 'contact', 'preferred_channel__c')\$\$)" 2>&1 | cut -d'|' -f1)"
+check_eq "standby: hcguard_status('salesforce','contact','fax__c')" \
+	"salesforce|contact|fax__c|t|t|t|confirmation||" \
+	"$(qs "SELECT * FROM hcguard_status('salesforce', 'contact', 'fax__c')" 2>&1)"
+check_eq "standby: hcguard_wait('salesforce','contact','fax__c', 0) returns at once" "t" \
+	"$(qs "SELECT hcguard_wait('salesforce', 'contact', 'fax__c', '0')" 2>&1)"
+
+same_on_standby "hcguard_status('salesforce','campaign')" \
+	"SELECT * FROM hcguard_status('salesforce', 'campaign')"
+same_on_standby "hcguard_columns('salesforce','contact')" \
+	"SELECT * FROM hcguard_columns('salesforce', 'contact')"
+same_on_standby "hcguard_mappings()" \
+	"SELECT * FROM hcguard_mappings() ORDER BY schema_name, table_name"
+same_on_standby "hcguard_mappings('salesforce')" \
+	"SELECT * FROM hcguard_mappings('salesforce') ORDER BY table_name"
+same_on_standby "the hcguard_confirmations view" \
+	"SELECT schema_name, table_name, column_name, confirmed_by, confirmed_at, note, counts
+	   FROM hcguard_confirmations ORDER BY 1, 2, 3"
+
+config='{"mappings": [
+  {"object_name": "Contact",
+   "config": {"fields": {"Id": {}, "Email": {}, "Fax__c": {}, "Phone": {}, "Title": {}}}},
+  {"object_name": "Campaign", "config": {"fields": {"Id": {}}}},
+  {"object_name": "Lead", "config": {"fields": {"Id": {}, "Company": {}}}}]}'
+same_on_standby "hcguard_config_diff('salesforce', config)" \
+	"SELECT * FROM hcguard_config_diff('salesforce', '$config')"
+# Fax__c is not listed: its confirmation counts on the standby too
+check_eq "standby: hcguard_config_diff lists phone, title, campaign.sfid and lead, not fax__c" \
+	"Contact|Phone|unsynced_field
+Contact|Title|missing_field
+Campaign|Id|unsynced_field
+Lead||missing_mapping" \
+	"$(qs "SELECT object_name, field_name, problem FROM hcguard_config_diff('salesforce', '$config')
+	        WHERE problem NOT LIKE 'extra%'" 2>&1)"
+config_ok='{"mappings": [
+  {"object_name": "Contact", "config": {"fields": {"Id": {}, "Email": {}, "Fax__c": {}}}},
+  {"object_name": "Campaign", "config": {"fields": {}}}]}'
+check_eq "standby: hcguard_required_config passes where confirmations vouch for fax__c and campaign" "t" \
+	"$(qs "SELECT hcguard_required_config('salesforce', '$config_ok')" 2>&1)"
+check_eq "standby: hcguard_required_config fails with 42P01 for a missing mapping" "42P01" \
+	"$(qs "SELECT standby_outcome(\$\$SELECT hcguard_required_config('salesforce', '$config')\$\$)" 2>&1 | cut -d'|' -f1)"
+
+# ---------------------------------------------------------------------------
+echo "# confirming and revoking on the standby"
+confirmations_before=$(qs "SELECT count(*) FROM hcguard_confirmations" 2>&1)
+for call in \
+	"hcguard_confirm_synced()|SELECT hcguard_confirm_synced('salesforce', 'contact', 'phone', 'on the standby')" \
+	"hcguard_confirm_synced()|SELECT hcguard_confirm_synced('salesforce', 'contact', 'fax__c')" \
+	"hcguard_revoke_confirmation()|SELECT hcguard_revoke_confirmation('salesforce', 'contact', 'fax__c')" \
+	"hcguard_revoke_confirmation()|SELECT hcguard_revoke_confirmation('salesforce', 'campaign')"; do
+	function=${call%%|*}
+	sql=${call#*|}
+	check_eq "standby: $sql fails: 25006, the hot standby named, hint to use the primary" \
+		"25006|cannot execute $function on a hot standby|Run $function on the primary server; the confirmation reaches the standby by replication." \
+		"$(qs "SELECT standby_outcome(\$\$$sql\$\$)" 2>&1)"
+done
+check_eq "standby: the refused calls changed nothing" "$confirmations_before" \
+	"$(qs "SELECT count(*) FROM hcguard_confirmations" 2>&1)"
+check_eq "standby: phone is still not synced, fax__c still confirmed" "f|t" \
+	"$(qs "SELECT (SELECT synced FROM hcguard_status('salesforce', 'contact', 'phone')),
+	              (SELECT synced FROM hcguard_status('salesforce', 'contact', 'fax__c'))" 2>&1)"
+
+# ---------------------------------------------------------------------------
+echo "# confirming and revoking on the primary reaches the standby"
+q "SELECT hcguard_confirm_synced('salesforce', 'contact', 'phone', 'confirmed on the primary')" >/dev/null ||
+	fatal "confirming phone on the primary failed"
+wait_for_replay
+check_eq "standby: phone passes once the primary's confirmation is replayed" "t|confirmation" \
+	"$(qs "SELECT synced, evidence FROM hcguard_status('salesforce', 'contact', 'phone')" 2>&1)"
+check_eq "standby: hcguard_required('salesforce','contact','phone') passes" "t" \
+	"$(qs "SELECT hcguard_required('salesforce', 'contact', 'phone')" 2>&1)"
+q "SELECT hcguard_revoke_confirmation('salesforce', 'contact', 'fax__c')" >/dev/null ||
+	fatal "revoking fax__c on the primary failed"
+wait_for_replay
+check_eq "standby: fax__c fails with 55000 once the primary's revocation is replayed" "55000" \
+	"$(qs "SELECT standby_outcome(\$\$SELECT hcguard_required('salesforce', 'contact', 'fax__c')\$\$)" 2>&1 | cut -d'|' -f1)"
+
+echo "# $(($(date +%s) - started)) s"
+if [ "$failures" -ne 0 ]; then
+	echo "standby: FAILED ($failures checks)"
+	exit 1
+fi
+echo "standby: all checks passed"
