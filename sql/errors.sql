@@ -98,6 +98,12 @@ SELECT hcguard_required('salesforce', 'app_notes');
 SELECT hcguard_confirm_synced('salesforce', 'app_notes');
 \echo :LAST_ERROR_SQLSTATE
 DROP TABLE salesforce.app_notes;
+-- A table whose _hc_lastop is not character data is not Connect's.
+CREATE TABLE salesforce.odd (id int, sfid varchar(18), _hc_lastop integer, _hc_err text);
+INSERT INTO salesforce.odd VALUES (1, 'x', 1, NULL);
+SELECT hcguard_required('salesforce', 'odd');
+\echo :LAST_ERROR_SQLSTATE
+DROP TABLE salesforce.odd;
 
 -- No such column in the mapping: 42703, with the closest columns.
 SELECT hcguard_required('salesforce', 'contact', 'emial');

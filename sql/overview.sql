@@ -33,6 +33,17 @@ SELECT schema_name, table_name, field_count, rows_estimate, synced, evidence,
 SELECT schema_name, count(*) AS mappings, count(*) FILTER (WHERE synced) AS synced
   FROM hcguard_mappings() GROUP BY 1 ORDER BY 1;
 
+-- A schema with tables of Connect's names but not Connect's columns: its
+-- write health is unknown; the other schemas are listed all the same.
+CREATE SCHEMA stray;
+CREATE TABLE stray._hcmeta (id int);
+CREATE TABLE stray._trigger_log (id int);
+CREATE TABLE stray._trigger_log_archive (id int);
+CREATE TABLE stray.thing (id int, sfid varchar(18), _hc_lastop varchar(32), _hc_err text);
+SELECT schema_name, table_name, pending_writes, failed_writes
+  FROM hcguard_mappings() WHERE schema_name IN ('stray', 'health') ORDER BY 1, 2;
+DROP SCHEMA stray CASCADE;
+
 -- Every field column with its verdict, from one pass over the table.
 SELECT * FROM hcguard_columns('health', 'contact');
 SELECT hcguard_confirm_synced('health', 'contact', 'fax', 'nobody has a fax');
