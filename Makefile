@@ -34,6 +34,24 @@ include $(PGXS)
 # Every file shares the verdict's structures: rebuild all when they change.
 $(OBJS): src/hcguard.h src/compat.h
 
+# The same suite against the SQL edition (heroku/hcguard.sql), installed by
+# a database owner who is not a superuser (sql/setup_sql.sql) and removed by
+# its uninstall file (sql/teardown_sql.sql).  Its psql hides the CONTEXT
+# lines PL/pgSQL adds to errors (test/sql-edition/psql).  Where the editions
+# differ (README, "Editions"), the test runs under a second name,
+# sql/<test>_sql.sql being a link to sql/<test>.sql, so that each edition's
+# output is compared with its own expected file and never the other's.
+REGRESS_SQL_EDITION = setup_sql life_of_field errors multi_columns shapes \
+               confirmations privileges on_failure_sql locks probe_sql \
+               overview config hostile privilege_matrix_sql wait_sql \
+               teardown_sql
+
+.PHONY: installcheck-sql-edition
+installcheck-sql-edition:
+	export HCGUARD_PSQL='$(bindir)/psql'; $(pg_regress_installcheck) $(REGRESS_OPTS) \
+	  --bindir='$(CURDIR)/test/sql-edition' --outputdir=output_sql \
+	  $(REGRESS_SQL_EDITION)
+
 .PHONY: isolation-db
 isolation-db:
 	$(bindir)/psql -X -q -v ON_ERROR_STOP=1 -d postgres \

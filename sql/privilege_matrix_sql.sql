@@ -1,0 +1,1 @@
+privilege_matrix.sql

@@ -1,0 +1,54 @@
+--
+-- Setup for the SQL edition's run of the suite: the Connect double, the
+-- edition installed as on Heroku Postgres (by the database's owner, who is
+-- not a superuser, with plain psql -f), roles.  The other files are the C
+-- extension's, unchanged.
+--
+\set ECHO none
+\i test/connect_double.sql
+\set ECHO all
+
+CREATE ROLE regress_hc_dbowner;
+SELECT current_database() AS regress_db \gset
+ALTER DATABASE :"regress_db" OWNER TO regress_hc_dbowner;
+SET ROLE regress_hc_dbowner;
+SELECT rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = current_user;
+\set ECHO none
+SET client_min_messages = warning;
+\i heroku/hcguard.sql
+-- installing again upgrades in place
+\i heroku/hcguard.sql
+RESET client_min_messages;
+\set ECHO all
+RESET ROLE;
+SELECT version FROM hcguard_sql_edition;
+
+-- It needs no extension, and is all PL/pgSQL and SQL.
+SELECT extname FROM pg_extension ORDER BY 1;
+SELECT l.lanname, count(*) > 0 AS functions
+  FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+ WHERE p.proname LIKE 'hcguard%'
+ GROUP BY 1 ORDER BY 1;
+
+-- What it installs, as the contract names and types it.
+SELECT p.oid::regprocedure AS function, pg_get_function_result(p.oid) AS returns
+  FROM pg_proc p
+ WHERE p.proname LIKE 'hcguard\_%' AND p.proname NOT LIKE 'hcguard\_\_%'
+   AND p.pronamespace = 'public'::regnamespace
+ ORDER BY 1::text;
+SELECT c.relname, c.relkind, pg_get_userbyid(c.relowner) AS owner
+  FROM pg_class c
+ WHERE c.relname LIKE 'hcguard%' AND c.relnamespace = 'public'::regnamespace
+ ORDER BY 1::text;
+
+-- Every function runs with search_path pinned.
+SELECT count(*) AS unpinned FROM pg_proc
+ WHERE proname LIKE 'hcguard%' AND proconfig IS NULL;
+
+-- Roles the suite uses: a mapping owner and a member of that role, the role
+-- migrations run as (USAGE on the Connect schema and SELECT on its tables),
+-- and a stranger.
+CREATE ROLE regress_hc_owner;
+CREATE ROLE regress_hc_owner_member IN ROLE regress_hc_owner;
+CREATE ROLE regress_hc_migrator;
+CREATE ROLE regress_hc_stranger;
