@@ -47,10 +47,28 @@ REGRESS_SQL_EDITION = setup_sql life_of_field errors multi_columns shapes \
                teardown_sql
 
 .PHONY: installcheck-sql-edition
-installcheck-sql-edition:
+installcheck-sql-edition: isolation-db-sql
 	export HCGUARD_PSQL='$(bindir)/psql'; $(pg_regress_installcheck) $(REGRESS_OPTS) \
 	  --bindir='$(CURDIR)/test/sql-edition' --outputdir=output_sql \
 	  $(REGRESS_SQL_EDITION)
+	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) --outputdir=output_iso_sql \
+	  $(ISOLATION)
+
+# The isolation specs' database for the SQL edition: owned by a role that
+# is not a superuser, which installs the edition.
+.PHONY: isolation-db-sql
+isolation-db-sql:
+	$(bindir)/psql -X -q -v ON_ERROR_STOP=1 -d postgres \
+	  -c 'SET client_min_messages = warning' \
+	  -c 'DROP DATABASE IF EXISTS $(ISOLATION_TESTDB)' \
+	  -c 'DROP ROLE IF EXISTS regress_hc_iso_owner' \
+	  -c 'CREATE ROLE regress_hc_iso_owner' \
+	  -c 'CREATE DATABASE $(ISOLATION_TESTDB) TEMPLATE template0 OWNER regress_hc_iso_owner' \
+	  -c "ALTER DATABASE $(ISOLATION_TESTDB) SET lc_messages TO 'C'"
+	$(bindir)/psql -X -q -v ON_ERROR_STOP=1 -d $(ISOLATION_TESTDB) \
+	  -c 'CREATE EXTENSION hstore' -f $(srcdir)/test/connect_double.sql \
+	  -c 'SET ROLE regress_hc_iso_owner' -c 'SET client_min_messages = warning' \
+	  -f $(srcdir)/heroku/hcguard.sql
 
 .PHONY: isolation-db
 isolation-db:

@@ -663,12 +663,17 @@ BEGIN
     END IF;
 
     t := hcguard__find_table(v.nspid, table_given);
+    v.table_name := coalesce(t.found_name, table_given);
     IF t.relid IS NOT NULL AND has_schema_privilege(v.nspid, 'USAGE')
        AND has_table_privilege(t.relid, 'SELECT')
        AND hcguard__not_mapping(t.relid) IS NULL THEN
         -- Locked by name, then looked up again: Connect may have replaced
         -- the table while the lock was awaited.
-        EXECUTE format('LOCK TABLE ONLY %I.%I IN ACCESS SHARE MODE', v.schema_name, t.found_name);
+        BEGIN
+            EXECUTE format('LOCK TABLE ONLY %I.%I IN ACCESS SHARE MODE', v.schema_name, t.found_name);
+        EXCEPTION WHEN undefined_table THEN
+            NULL;   -- dropped while the lock was awaited
+        END;
         t := hcguard__find_table(v.nspid, table_given);
     END IF;
     IF t.relid IS NULL THEN
@@ -1258,26 +1263,29 @@ DECLARE
     v hcguard__verdict := hcguard__target(schema_name, table_name, column_name,
                                           'hcguard_confirm_synced()', true);
     target text := coalesce(v.col_name[1], '');
-    bound_relid oid;
-    bound_attnum int2;
+    now_v hcguard__verdict;
 BEGIN
-    -- The store's trigger binds the row to what the names mean now; if
-    -- Connect replaced the column or table since it was resolved, fail,
-    -- which rolls the record back.
+    -- Written without a lock on the mapping (the INSERT may wait for another
+    -- session's confirmation, and Connect's ALTER TABLE must not queue
+    -- behind that).  The trigger bound the record to what the names meant
+    -- then: if Connect dropped or replaced the column or table since it was
+    -- resolved, fail, which rolls the record back.
     INSERT INTO hcguard_confirmation_store AS s
            (schema_name, table_name, column_name, confirmed_by, confirmed_at, note)
     VALUES (v.schema_name, v.table_name, target, current_user, now(), note)
     ON CONFLICT ON CONSTRAINT hcguard_confirmation_store_pkey DO UPDATE SET
            relid = excluded.relid, attnum = excluded.attnum,
            confirmed_by = excluded.confirmed_by,
-           confirmed_at = excluded.confirmed_at, note = excluded.note
-    RETURNING s.relid, s.attnum INTO bound_relid, bound_attnum;
-    IF bound_relid IS DISTINCT FROM v.relid
-       OR bound_attnum IS DISTINCT FROM coalesce(v.col_attnum[1], 0::int2) THEN
+           confirmed_at = excluded.confirmed_at, note = excluded.note;
+    now_v := hcguard__verdict(v.schema_given, v.table_given, v.col_given, false, false);
+    IF now_v.problem IS NOT NULL THEN
+        PERFORM hcguard__raise(hcguard__describe(now_v));
+    END IF;
+    IF now_v.relid <> v.relid OR now_v.col_attnum[1] IS DISTINCT FROM v.col_attnum[1] THEN
         RAISE EXCEPTION USING
             ERRCODE = CASE WHEN target = '' THEN 'undefined_table' ELSE 'undefined_column' END,
             MESSAGE = format('Heroku Connect replaced "%s" while it was being confirmed',
-                             CASE WHEN target = '' THEN v.table_name ELSE target END),
+                             CASE WHEN target = '' THEN now_v.table_name ELSE now_v.col_name[1] END),
             HINT = 'Check the sync of the new one, then confirm again.';
     END IF;
 END

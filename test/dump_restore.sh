@@ -6,7 +6,7 @@
 #
 # Run by scripts/test as `pg_virtualenv -v 15 bash test/dump_restore.sh`
 # (cwd = repository root) on a fresh throwaway cluster; creates and uses only
-# the databases src, dst and dst2.  Exit 0 = pass.
+# the databases src, dst, dst2, sqlsrc, sqldst and the role hc_dump_owner.  Exit 0 = pass.
 #
 #   src:  Connect schema salesforce; mapping Contact (Email, Fax__c) with 3
 #         rows whose Fax__c is NULL; mapping Campaign with no rows.
@@ -18,6 +18,8 @@
 #   In each: the two confirmations that counted still make hcguard_required
 #   pass and keep who/when/note; old__c's does not count, and
 #   hcguard_required on old__c still fails with SQLSTATE 55000.
+# sqlsrc, sqldst: the same with the SQL edition, where restored
+#   confirmations do not count until confirmed again (see the end).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
@@ -152,6 +154,72 @@ else
 	not_ok "plain dump restores into dst2 without error"
 	sed 's/^/    /' "$work/plain.err"
 fi
+
+# ---------------------------------------------------------------------------
+# The SQL edition (heroku/hcguard.sql) cannot do what the extension's dump
+# filter does: pg_dump dumps all its store's rows, and its binding trigger is
+# created after the data is loaded, so restored rows stay bound to src's
+# objects.  It fails closed: in the restored database no confirmation counts
+# until someone confirms again, and the voided one never does.
+echo "# SQL edition: installed by the database owner, pg_dump -Fc sqlsrc, pg_restore -d sqldst"
+psql -X -q -c "CREATE ROLE hc_dump_owner" || fatal "CREATE ROLE hc_dump_owner"
+createdb -O hc_dump_owner sqlsrc || fatal "createdb sqlsrc"
+psql -X -q -v ON_ERROR_STOP=1 -d sqlsrc >/dev/null 2>"$work/sqlsrc.err" <<'SQL' || { cat "$work/sqlsrc.err"; fatal "setting up sqlsrc failed"; }
+\i test/connect_double.sql
+SET ROLE hc_dump_owner;
+SET client_min_messages = warning;
+\i heroku/hcguard.sql
+RESET ROLE;
+SELECT hcdouble.create_connect_schema('salesforce');
+SELECT hcdouble.create_mapping('salesforce', 'Contact',
+    '[["Email", "email"], ["Fax__c", "string"]]');
+SELECT hcdouble.create_mapping('salesforce', 'Campaign');
+SELECT hcdouble.connect_load('salesforce', 'Contact', 3, nulls => '{Fax__c}');
+SELECT hcguard_confirm_synced('salesforce', 'contact', 'fax__c', 'empty in Salesforce');
+SELECT hcguard_confirm_synced('salesforce', 'campaign', NULL, 'no records');
+SELECT hcdouble.add_field('salesforce', 'Contact', 'Old__c', 'string');
+SELECT hcguard_confirm_synced('salesforce', 'contact', 'old__c', 'to be voided');
+SELECT hcdouble.drop_field('salesforce', 'Contact', 'Old__c');
+SELECT hcdouble.add_field('salesforce', 'Contact', 'Old__c', 'string');
+SQL
+check_eq "sqlsrc: the SQL edition is installed, not the extension" "1.1|0" \
+	"$(q sqlsrc "SELECT version, (SELECT count(*) FROM pg_extension WHERE extname = 'hcguard') FROM hcguard_sql_edition" 2>&1)"
+check_eq "sqlsrc: fax__c and campaign count, old__c's is voided" "campaign|(table)|t
+contact|fax__c|t
+contact|old__c|f" \
+	"$(q sqlsrc "SELECT table_name, coalesce(column_name, '(table)'), counts FROM hcguard_confirmations ORDER BY 1, 2" 2>&1)"
+
+pg_dump -Fc sqlsrc >"$work/sqlsrc.dump" || fatal "pg_dump -Fc sqlsrc failed"
+createdb -O hc_dump_owner sqldst || fatal "createdb sqldst"
+if pg_restore -d sqldst "$work/sqlsrc.dump" 2>"$work/sqlrestore.err"; then
+	ok "sqldst: pg_restore exits 0"
+else
+	not_ok "sqldst: pg_restore exits 0"
+	sed 's/^/    /' "$work/sqlrestore.err"
+fi
+check_eq "sqldst: version recorded, every function's search_path still pinned" "1.1|0" \
+	"$(q sqldst "SELECT version, (SELECT count(*) FROM pg_proc WHERE proname LIKE 'hcguard%' AND proconfig IS NULL) FROM hcguard_sql_edition" 2>&1)"
+check_eq "sqldst: hcguard_required('salesforce','contact','email') passes on the data" "t" \
+	"$(q sqldst "SELECT hcguard_required('salesforce', 'contact', 'email')" 2>&1)"
+check_eq "sqldst: the three rows are restored (who, when, note kept), none counts" \
+	"$(q sqlsrc "SELECT table_name, coalesce(column_name, '(table)'), confirmed_by, confirmed_at, note, false FROM hcguard_confirmations ORDER BY 1, 2")" \
+	"$(q sqldst "SELECT table_name, coalesce(column_name, '(table)'), confirmed_by, confirmed_at, note, counts FROM hcguard_confirmations ORDER BY 1, 2" 2>&1)"
+check_eq "sqldst: hcguard_required('salesforce','contact','fax__c') fails closed with 55000" "55000" \
+	"$(sqlstate sqldst "SELECT hcguard_required('salesforce', 'contact', 'fax__c')")"
+check_eq "sqldst: hcguard_required('salesforce','campaign') fails closed with 55000" "55000" \
+	"$(sqlstate sqldst "SELECT hcguard_required('salesforce', 'campaign')")"
+# The README's way back: confirm again what still holds (not old__c).
+psql -X -q -v ON_ERROR_STOP=1 -d sqldst >/dev/null 2>>"$work/errors" <<'SQL' || not_ok "sqldst: confirming again succeeds"
+SELECT hcguard_confirm_synced(schema_name, table_name, column_name, note)
+  FROM hcguard_confirmations
+ WHERE NOT counts AND column_name IS DISTINCT FROM 'old__c';
+SQL
+check_eq "sqldst: confirmed again, fax__c and campaign pass" "t|t" \
+	"$(q sqldst "SELECT hcguard_required('salesforce', 'contact', 'fax__c'), hcguard_required('salesforce', 'campaign')" 2>&1)"
+check_eq "sqldst: hcguard_required('salesforce','contact','old__c') still fails with 55000" "55000" \
+	"$(sqlstate sqldst "SELECT hcguard_required('salesforce', 'contact', 'old__c')")"
+check_eq "sqldst: CREATE EXTENSION hcguard fails (42P07) where the SQL edition is installed" "42P07" \
+	"$(sqlstate sqldst "CREATE EXTENSION hcguard")"
 
 echo
 if [ "$failures" -ne 0 ]; then
