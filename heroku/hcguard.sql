@@ -308,24 +308,35 @@ $$;
 -- The system tables a schema lacks to be a Connect schema ('' if none).
 CREATE FUNCTION hcguard__connect_schema_lacks(nsp oid)
 RETURNS text
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
-    SELECT coalesce(string_agg(format('"%s"', t.name), ', ' ORDER BY t.ord), '')
-      FROM unnest(ARRAY['_hcmeta', '_trigger_log', '_trigger_log_archive'])
-           WITH ORDINALITY AS t(name, ord)
-     WHERE NOT EXISTS (SELECT FROM pg_class c
-                        WHERE c.relnamespace = nsp AND c.relname = t.name
-                          AND c.relkind IN ('r', 'p'))
+BEGIN
+    RETURN (
+    SELECT CASE
+            WHEN (SELECT count(*) FROM pg_class c
+                   WHERE c.relnamespace = nsp
+                     AND c.relname IN ('_hcmeta', '_trigger_log', '_trigger_log_archive')
+                     AND c.relkind IN ('r', 'p')) = 3 THEN ''
+            ELSE (SELECT string_agg(format('"%s"', t.name), ', ' ORDER BY t.ord)
+                    FROM unnest(ARRAY['_hcmeta', '_trigger_log', '_trigger_log_archive'])
+                         WITH ORDINALITY AS t(name, ord)
+                   WHERE NOT EXISTS (SELECT FROM pg_class c
+                                      WHERE c.relnamespace = nsp AND c.relname = t.name
+                                        AND c.relkind IN ('r', 'p'))) END);
+END
 $$;
 
 -- The Connect schemas of this database, by name, for hints.
 CREATE FUNCTION hcguard__connect_schemas()
 RETURNS text[]
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
+BEGIN
+    RETURN (
     SELECT coalesce(array_agg(n.nspname::text ORDER BY n.nspname COLLATE "C"), '{}')
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE c.relname = '_hcmeta' AND hcguard__connect_schema_lacks(n.oid) = ''
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relname = '_hcmeta' AND hcguard__connect_schema_lacks(n.oid) = '');
+END
 $$;
 
 -- What keeps a table from being a mapping, or NULL if it is one.
@@ -387,22 +398,28 @@ $$;
 -- The mappings of a Connect schema.
 CREATE FUNCTION hcguard__mapping_names(nsp oid)
 RETURNS text[]
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
+BEGIN
+    RETURN (
     SELECT coalesce(array_agg(c.relname::text ORDER BY c.relname COLLATE "C"), '{}')
-      FROM pg_class c
-     WHERE c.relnamespace = nsp AND c.relkind = 'r'
-       AND hcguard__not_mapping(c.oid) IS NULL
+          FROM pg_class c
+         WHERE c.relnamespace = nsp AND c.relkind = 'r'
+           AND hcguard__not_mapping(c.oid) IS NULL);
+END
 $$;
 
 -- The live columns of a table, in order.
 CREATE FUNCTION hcguard__column_names(rel oid)
 RETURNS text[]
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
+BEGIN
+    RETURN (
     SELECT coalesce(array_agg(a.attname::text ORDER BY a.attnum), '{}')
-      FROM pg_attribute a
-     WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped
+          FROM pg_attribute a
+         WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped);
+END
 $$;
 
 -- The columns Connect adds for its own bookkeeping (sfid is the field Id).
@@ -483,15 +500,18 @@ $$;
 -- The identity a name triple has now: relid, and attnum (0 for a table).
 CREATE FUNCTION hcguard__identity(schema_name name, table_name name, column_name name,
                                   OUT relid oid, OUT attnum int2)
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
+BEGIN
     SELECT c.oid,
            CASE WHEN column_name = '' THEN 0::int2
                 ELSE (SELECT a.attnum FROM pg_attribute a
                        WHERE a.attrelid = c.oid AND a.attname = column_name
                          AND a.attnum > 0 AND NOT a.attisdropped) END
+      INTO relid, attnum
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname = schema_name AND c.relname = table_name
+     WHERE n.nspname = schema_name AND c.relname = table_name;
+END
 $$;
 
 -- Whether a stored confirmation still names the object it was made for.
@@ -499,21 +519,27 @@ CREATE OR REPLACE FUNCTION hcguard_confirmation_counts(relid oid, attnum int2,
                                                        schema_name name, table_name name,
                                                        column_name name)
 RETURNS boolean
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
+BEGIN
+    RETURN (
     SELECT coalesce((SELECT i.relid = $1 AND i.attnum = $2
-                       FROM hcguard__identity($3, $4, $5) AS i), false)
+                           FROM hcguard__identity($3, $4, $5) AS i), false));
+END
 $$;
 
 CREATE FUNCTION hcguard__confirmed(schema_name text, table_name text, column_name text,
                                    rel oid, att int2)
 RETURNS boolean
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
+BEGIN
+    RETURN (
     SELECT EXISTS (SELECT FROM hcguard_confirmation_store s
-                    WHERE s.schema_name = $1::name AND s.table_name = $2::name
-                      AND s.column_name = $3::name
-                      AND s.relid = rel AND s.attnum = att)
+                        WHERE s.schema_name = $1::name AND s.table_name = $2::name
+                          AND s.column_name = $3::name
+                          AND s.relid = rel AND s.attnum = att));
+END
 $$;
 
 -- Whether the current user may ALTER the table a confirmation names: else
@@ -742,13 +768,16 @@ $$;
 -- SELECT on the table, or on every column the probe reads.
 CREATE FUNCTION hcguard__can_read(rel oid, lastop int2, attnums int2[])
 RETURNS boolean
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
+BEGIN
+    RETURN (
     SELECT has_table_privilege(rel, 'SELECT')
-        OR (has_column_privilege(rel, lastop, 'SELECT')
-            AND NOT EXISTS (SELECT FROM unnest(attnums) AS a
-                             WHERE a IS NOT NULL
-                               AND NOT has_column_privilege(rel, a, 'SELECT')))
+            OR (has_column_privilege(rel, lastop, 'SELECT')
+                AND NOT EXISTS (SELECT FROM unnest(attnums) AS a
+                                 WHERE a IS NOT NULL
+                                   AND NOT has_column_privilege(rel, a, 'SELECT'))));
+END
 $$;
 
 CREATE FUNCTION hcguard__rows(n bigint)
@@ -933,10 +962,13 @@ $$;
 
 CREATE FUNCTION hcguard__quoted_list(names text[])
 RETURNS text
-LANGUAGE sql IMMUTABLE
+LANGUAGE plpgsql IMMUTABLE
 AS $$
+BEGIN
+    RETURN (
     SELECT string_agg(format('"%s"', n), ', ' ORDER BY o)
-      FROM unnest(names) WITH ORDINALITY AS q(n, o)
+          FROM unnest(names) WITH ORDINALITY AS q(n, o));
+END
 $$;
 
 CREATE FUNCTION hcguard__sentence(clause text)
@@ -1325,15 +1357,18 @@ $$;
 -- Whether a log has the columns the health queries read, and the caller may.
 CREATE FUNCTION hcguard__log_readable(nsp oid, log_name text)
 RETURNS boolean
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
+BEGIN
+    RETURN (
     SELECT coalesce((SELECT has_table_privilege(c.oid, 'SELECT')
-                        AND (SELECT count(*) FROM pg_attribute a
-                              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-                                AND a.attname IN ('state', 'table_name', 'sf_message',
-                                                  'processed_at', 'updated_at', 'created_at')) = 6
-                       FROM pg_class c
-                      WHERE c.relnamespace = nsp AND c.relname = log_name), false)
+                            AND (SELECT count(*) FROM pg_attribute a
+                                  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                                    AND a.attname IN ('state', 'table_name', 'sf_message',
+                                                      'processed_at', 'updated_at', 'created_at')) = 6
+                           FROM pg_class c
+                          WHERE c.relnamespace = nsp AND c.relname = log_name), false));
+END
 $$;
 
 /*
@@ -1385,12 +1420,15 @@ $$;
 -- Whether Connect's trigger hc_<table>_<suffix> is on the table and enabled.
 CREATE FUNCTION hcguard__has_trigger(rel oid, table_name text, suffix text)
 RETURNS boolean
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
+BEGIN
+    RETURN (
     SELECT EXISTS (SELECT FROM pg_trigger t
-                    WHERE t.tgrelid = rel
-                      AND t.tgname = format('hc_%s_%s', table_name, suffix)::name
-                      AND t.tgenabled <> 'D')
+                        WHERE t.tgrelid = rel
+                          AND t.tgname = format('hc_%s_%s', table_name, suffix)::name
+                          AND t.tgenabled <> 'D'));
+END
 $$;
 
 CREATE FUNCTION hcguard__schema_rows(nsp oid, schema_name text)
@@ -1832,6 +1870,7 @@ BEGIN
     FOR f IN SELECT p.oid FROM pg_catalog.pg_proc p
               WHERE p.pronamespace OPERATOR(pg_catalog.=) pg_catalog.current_schema()::pg_catalog.regnamespace
                 AND p.proname OPERATOR(pg_catalog.~~) 'hcguard\_%'
+                AND (p.proname OPERATOR(pg_catalog.!~~) 'hcguard\_\_%' OR p.prorettype OPERATOR(pg_catalog.=) 'pg_catalog.trigger'::pg_catalog.regtype)
     LOOP
         EXECUTE pg_catalog.format('ALTER FUNCTION %s SET search_path = pg_catalog, %I, pg_temp',
                                   f, pg_catalog.current_schema());

@@ -41,9 +41,14 @@ SELECT c.relname, c.relkind, pg_get_userbyid(c.relowner) AS owner
  WHERE c.relname LIKE 'hcguard%' AND c.relnamespace = 'public'::regnamespace
  ORDER BY 1::text;
 
--- Every function runs with search_path pinned.
-SELECT count(*) AS unpinned FROM pg_proc
- WHERE proname LIKE 'hcguard%' AND proconfig IS NULL;
+-- Every function a user or the executor calls runs with search_path
+-- pinned; the internal ones (hcguard__*) are only called from those, and
+-- stay unpinned so that their plans survive hcguard's subtransactions.
+SELECT p.proname, p.proconfig FROM pg_proc p
+ WHERE p.proname LIKE 'hcguard%' AND p.proconfig IS NOT NULL
+ GROUP BY 1, 2 ORDER BY 1;
+SELECT count(*) AS unpinned_entry_points FROM pg_proc
+ WHERE proname LIKE 'hcguard%' AND proname NOT LIKE 'hcguard\_\_%' AND proconfig IS NULL;
 
 -- Roles the suite uses: a mapping owner and a member of that role, the role
 -- migrations run as (USAGE on the Connect schema and SELECT on its tables),

@@ -198,7 +198,7 @@ else
 	sed 's/^/    /' "$work/sqlrestore.err"
 fi
 check_eq "sqldst: version recorded, every function's search_path still pinned" "1.1|0" \
-	"$(q sqldst "SELECT version, (SELECT count(*) FROM pg_proc WHERE proname LIKE 'hcguard%' AND proconfig IS NULL) FROM hcguard_sql_edition" 2>&1)"
+	"$(q sqldst "SELECT version, (SELECT count(*) FROM pg_proc WHERE proname LIKE 'hcguard%' AND proname NOT LIKE 'hcguard\_\_%' AND proconfig IS NULL) FROM hcguard_sql_edition" 2>&1)"
 check_eq "sqldst: hcguard_required('salesforce','contact','email') passes on the data" "t" \
 	"$(q sqldst "SELECT hcguard_required('salesforce', 'contact', 'email')" 2>&1)"
 check_eq "sqldst: the three rows are restored (who, when, note kept), none counts" \
