@@ -2,7 +2,7 @@
  * Removes hcguard's SQL edition, confirmations included, from the schema it
  * was installed into (found on the search_path, as the install found it):
  *
- *     psql "$DATABASE_URL" -1 -v ON_ERROR_STOP=1 -f hcguard-uninstall.sql
+ *     psql "$DATABASE_URL" -X -1 -v ON_ERROR_STOP=1 -f hcguard-uninstall.sql
  *
  * Heroku Connect's schemas and tables are not touched.
  */

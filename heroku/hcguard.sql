@@ -5,7 +5,7 @@
  * Install, or upgrade in place (confirmations are kept), as the role that
  * owns the database:
  *
- *     psql "$DATABASE_URL" -1 -v ON_ERROR_STOP=1 -f hcguard.sql
+ *     psql "$DATABASE_URL" -X -1 -v ON_ERROR_STOP=1 -f hcguard.sql
  *
  * or run this file as an application's first migration.  It installs into
  * the current schema (normally public), records its version in
