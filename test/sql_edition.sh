@@ -58,6 +58,8 @@
 #  8 the installer refuses a database with the C extension: error, nothing
 #    created, the extension's functions untouched; and CREATE EXTENSION
 #    hcguard fails where the SQL edition is installed, changing nothing.
+#  9 on a development database the owner cannot ALTER DATABASE ... SET
+#    hcguard.on_failure (42501), but PGOPTIONS gives a session warnings.
 #
 # Run by scripts/test as `pg_virtualenv -t -v 15 bash test/sql_edition.sh`
 # from the repository root.  Exit 0 = pass.
@@ -933,6 +935,26 @@ sql_before=$(hcguard_objects hc_sql)
 run psql -X -v ON_ERROR_STOP=1 -d hc_sql -c "CREATE EXTENSION hcguard"
 check "CREATE EXTENSION hcguard in hc_sql (SQL edition installed), as the superuser: fails" [ "$rc" -ne 0 ]
 check_eq "CREATE EXTENSION hcguard in hc_sql: nothing created or changed" "$sql_before" "$(hcguard_objects hc_sql)"
+
+# ===========================================================================
+# 9 a development database without Connect: the owner cannot store
+# hcguard.on_failure in the database (PostgreSQL 15 lets only superusers set
+# a parameter no loaded module defines with ALTER DATABASE or ALTER ROLE),
+# but a session can ask for warnings, as the README says, with PGOPTIONS.
+echo "# 9 warnings on a development database"
+call "$sql_app" "ALTER DATABASE hc_sql SET hcguard.on_failure = warning"
+check_eq "ALTER DATABASE ... SET hcguard.on_failure as the owner: 42501" "42501" "$state"
+PGOPTIONS='-c hcguard.on_failure=warning' call "$sql_app" \
+	"SELECT hcguard_required('nowhere', 'contact', 'email')"
+if [ "$state" = 00000 ] && grep -qx ' f' <<<"$out" &&
+	grep -q '^WARNING:  schema "nowhere" does not exist' <<<"$out"; then
+	ok "PGOPTIONS='-c hcguard.on_failure=warning': a WARNING and false"
+else
+	not_ok "PGOPTIONS='-c hcguard.on_failure=warning': a WARNING and false"
+	show_out
+fi
+call "$sql_app" "SELECT hcguard_required('nowhere', 'contact', 'email')"
+check_eq "without it, the same call fails with 3F000" "3F000" "$state"
 
 # ===========================================================================
 echo
