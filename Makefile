@@ -54,29 +54,25 @@ installcheck-sql-edition: isolation-db-sql
 	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) --outputdir=output_iso_sql \
 	  $(ISOLATION)
 
-# The isolation specs' database for the SQL edition: owned by a role that
-# is not a superuser, which installs the edition.
-.PHONY: isolation-db-sql
-isolation-db-sql:
+# The isolation specs' database, with the Connect double: $(1) is empty or
+# its OWNER clause, $(2) the psql arguments that install hcguard in it.
+define isolation_db
 	$(bindir)/psql -X -q -v ON_ERROR_STOP=1 -d postgres \
 	  -c 'SET client_min_messages = warning' \
 	  -c 'DROP DATABASE IF EXISTS $(ISOLATION_TESTDB)' \
 	  -c 'DROP ROLE IF EXISTS regress_hc_iso_owner' \
 	  -c 'CREATE ROLE regress_hc_iso_owner' \
-	  -c 'CREATE DATABASE $(ISOLATION_TESTDB) TEMPLATE template0 OWNER regress_hc_iso_owner' \
+	  -c 'CREATE DATABASE $(ISOLATION_TESTDB) TEMPLATE template0 $(1)' \
 	  -c "ALTER DATABASE $(ISOLATION_TESTDB) SET lc_messages TO 'C'"
 	$(bindir)/psql -X -q -v ON_ERROR_STOP=1 -d $(ISOLATION_TESTDB) \
-	  -c 'CREATE EXTENSION hstore' -f $(srcdir)/test/connect_double.sql \
-	  -c 'SET ROLE regress_hc_iso_owner' -c 'SET client_min_messages = warning' \
-	  -f $(srcdir)/heroku/hcguard.sql
+	  -c 'CREATE EXTENSION hstore' -f $(srcdir)/test/connect_double.sql $(2)
+endef
 
-.PHONY: isolation-db
+.PHONY: isolation-db isolation-db-sql
 isolation-db:
-	$(bindir)/psql -X -q -v ON_ERROR_STOP=1 -d postgres \
-	  -c 'SET client_min_messages = warning' \
-	  -c 'DROP DATABASE IF EXISTS $(ISOLATION_TESTDB)' \
-	  -c 'CREATE DATABASE $(ISOLATION_TESTDB) TEMPLATE template0' \
-	  -c "ALTER DATABASE $(ISOLATION_TESTDB) SET lc_messages TO 'C'"
-	$(bindir)/psql -X -q -v ON_ERROR_STOP=1 -d $(ISOLATION_TESTDB) \
-	  -c 'CREATE EXTENSION hstore' -f $(srcdir)/test/connect_double.sql \
-	  -c 'CREATE EXTENSION hcguard'
+	$(call isolation_db,,-c 'CREATE EXTENSION hcguard')
+
+# For the SQL edition: installed by the database's owner, not a superuser.
+isolation-db-sql:
+	$(call isolation_db,OWNER regress_hc_iso_owner,-c 'SET ROLE regress_hc_iso_owner' \
+	  -c 'SET client_min_messages = warning' -f $(srcdir)/heroku/hcguard.sql)

@@ -259,16 +259,20 @@ RETURNS name
 LANGUAGE sql IMMUTABLE
 AS $$ SELECT CASE WHEN octet_length(value) < 64 THEN value::name END $$;
 
+-- The names to look for, in order: as given, then in lower case.
+CREATE FUNCTION hcguard__spellings(given text)
+RETURNS name[]
+LANGUAGE sql IMMUTABLE
+AS $$ SELECT ARRAY[hcguard__exact(given), hcguard__exact(lower(given))] $$;
+
 CREATE FUNCTION hcguard__find_schema(given text, OUT nspid oid, OUT found_name text)
 LANGUAGE plpgsql STABLE
 AS $$
 BEGIN
     SELECT n.oid, n.nspname INTO nspid, found_name
-      FROM pg_namespace n WHERE n.nspname = hcguard__exact(given);
-    IF nspid IS NULL AND lower(given) <> given THEN
-        SELECT n.oid, n.nspname INTO nspid, found_name
-          FROM pg_namespace n WHERE n.nspname = hcguard__exact(lower(given));
-    END IF;
+      FROM pg_namespace n
+     WHERE n.nspname = ANY (hcguard__spellings(given))
+     ORDER BY n.nspname::text = given DESC LIMIT 1;
 END
 $$;
 
@@ -278,12 +282,8 @@ AS $$
 BEGIN
     SELECT c.oid, c.relname INTO relid, found_name
       FROM pg_class c
-     WHERE c.relnamespace = nsp AND c.relname = hcguard__exact(given);
-    IF relid IS NULL AND lower(given) <> given THEN
-        SELECT c.oid, c.relname INTO relid, found_name
-          FROM pg_class c
-         WHERE c.relnamespace = nsp AND c.relname = hcguard__exact(lower(given));
-    END IF;
+     WHERE c.relnamespace = nsp AND c.relname = ANY (hcguard__spellings(given))
+     ORDER BY c.relname::text = given DESC LIMIT 1;
 END
 $$;
 
@@ -294,14 +294,9 @@ AS $$
 BEGIN
     SELECT a.attnum, a.attname INTO attnum, found_name
       FROM pg_attribute a
-     WHERE a.attrelid = rel AND a.attname = hcguard__exact(given)
-       AND a.attnum > 0 AND NOT a.attisdropped;
-    IF attnum IS NULL AND lower(given) <> given THEN
-        SELECT a.attnum, a.attname INTO attnum, found_name
-          FROM pg_attribute a
-         WHERE a.attrelid = rel AND a.attname = hcguard__exact(lower(given))
-           AND a.attnum > 0 AND NOT a.attisdropped;
-    END IF;
+     WHERE a.attrelid = rel AND a.attname = ANY (hcguard__spellings(given))
+       AND a.attnum > 0 AND NOT a.attisdropped
+     ORDER BY a.attname::text = given DESC LIMIT 1;
 END
 $$;
 

@@ -63,9 +63,9 @@ counted_sql="SELECT schema_name, table_name, coalesce(column_name, '(table)'),
 # ---------------------------------------------------------------------------
 echo "# building src"
 createdb src || fatal "createdb src"
-psql -X -q -v ON_ERROR_STOP=1 -d src >/dev/null <<'SQL' || fatal "setting up src failed"
-\i test/connect_double.sql
-CREATE EXTENSION hcguard;
+# The Connect state and the confirmations of both source databases (src,
+# and sqlsrc below).
+read -r -d '' connect_and_confirmations <<'SQL'
 SELECT hcdouble.create_connect_schema('salesforce');
 SELECT hcdouble.create_mapping('salesforce', 'Contact',
     '[["Email", "email"], ["Fax__c", "string"]]');
@@ -82,6 +82,9 @@ SELECT hcguard_confirm_synced('salesforce', 'contact', 'old__c', 'to be voided')
 SELECT hcdouble.drop_field('salesforce', 'Contact', 'Old__c');
 SELECT hcdouble.add_field('salesforce', 'Contact', 'Old__c', 'string');
 SQL
+{ printf '%s\n' '\i test/connect_double.sql' 'CREATE EXTENSION hcguard;'
+  printf '%s\n' "$connect_and_confirmations"; } |
+	psql -X -q -v ON_ERROR_STOP=1 -d src >/dev/null || fatal "setting up src failed"
 
 me=$(q src "SELECT current_user") || fatal "cannot read current_user"
 
@@ -164,24 +167,11 @@ fi
 echo "# SQL edition: installed by the database owner, pg_dump -Fc sqlsrc, pg_restore -d sqldst"
 psql -X -q -c "CREATE ROLE hc_dump_owner" || fatal "CREATE ROLE hc_dump_owner"
 createdb -O hc_dump_owner sqlsrc || fatal "createdb sqlsrc"
-psql -X -q -v ON_ERROR_STOP=1 -d sqlsrc >/dev/null 2>"$work/sqlsrc.err" <<'SQL' || { cat "$work/sqlsrc.err"; fatal "setting up sqlsrc failed"; }
-\i test/connect_double.sql
-SET ROLE hc_dump_owner;
-SET client_min_messages = warning;
-\i heroku/hcguard.sql
-RESET ROLE;
-SELECT hcdouble.create_connect_schema('salesforce');
-SELECT hcdouble.create_mapping('salesforce', 'Contact',
-    '[["Email", "email"], ["Fax__c", "string"]]');
-SELECT hcdouble.create_mapping('salesforce', 'Campaign');
-SELECT hcdouble.connect_load('salesforce', 'Contact', 3, nulls => '{Fax__c}');
-SELECT hcguard_confirm_synced('salesforce', 'contact', 'fax__c', 'empty in Salesforce');
-SELECT hcguard_confirm_synced('salesforce', 'campaign', NULL, 'no records');
-SELECT hcdouble.add_field('salesforce', 'Contact', 'Old__c', 'string');
-SELECT hcguard_confirm_synced('salesforce', 'contact', 'old__c', 'to be voided');
-SELECT hcdouble.drop_field('salesforce', 'Contact', 'Old__c');
-SELECT hcdouble.add_field('salesforce', 'Contact', 'Old__c', 'string');
-SQL
+{ printf '%s\n' '\i test/connect_double.sql' 'SET ROLE hc_dump_owner;' \
+	'SET client_min_messages = warning;' '\i heroku/hcguard.sql' 'RESET ROLE;'
+  printf '%s\n' "$connect_and_confirmations"; } |
+	psql -X -q -v ON_ERROR_STOP=1 -d sqlsrc >/dev/null 2>"$work/sqlsrc.err" ||
+	{ cat "$work/sqlsrc.err"; fatal "setting up sqlsrc failed"; }
 check_eq "sqlsrc: the SQL edition is installed, not the extension" "1.1|0" \
 	"$(q sqlsrc "SELECT version, (SELECT count(*) FROM pg_extension WHERE extname = 'hcguard') FROM hcguard_sql_edition" 2>&1)"
 check_eq "sqlsrc: fax__c and campaign count, old__c's is voided" "campaign|(table)|t
