@@ -664,8 +664,7 @@ DECLARE
     c record;
     lastop int2;
     existing text[];
-    kept integer := 0;
-    dup boolean;
+    missing text[] := '{}';
 BEGIN
     v.table_given := table_given;
     v.table_name := table_given;
@@ -720,16 +719,9 @@ BEGIN
     v.mapped := true;
     FOR i IN 1 .. coalesce(cardinality(columns), 0) LOOP
         c := hcguard__find_column(t.relid, columns[i]);
-        dup := false;
-        FOR j IN 1 .. kept LOOP
-            IF (c.attnum IS NOT NULL AND v.col_attnum[j] = c.attnum)
-               OR (c.attnum IS NULL AND v.col_attnum[j] IS NULL AND v.col_given[j] = columns[i]) THEN
-                dup := true;
-                EXIT;
-            END IF;
-        END LOOP;
-        CONTINUE WHEN dup;
-        kept := kept + 1;
+        -- listed before, as Name and name, or as the same missing name
+        CONTINUE WHEN c.attnum = ANY (v.col_attnum)
+                   OR (c.attnum IS NULL AND columns[i] = ANY (missing));
         v.col_given := v.col_given || columns[i];
         v.col_attnum := v.col_attnum || c.attnum;
         v.col_evidence := v.col_evidence || NULL::text;
@@ -742,6 +734,7 @@ BEGIN
             IF existing IS NULL THEN
                 existing := hcguard__column_names(t.relid);
             END IF;
+            missing := missing || columns[i];
             v.col_name := v.col_name || columns[i];
             v.col_problem := v.col_problem || 'no_column'::text;
             v.col_closest := v.col_closest ||
@@ -834,6 +827,9 @@ BEGIN
     END IF;
     rel := format('ONLY %I.%I', v.schema_name, v.table_name);
     lastop_is_connect := format(connect_ops, '_hc_lastop');
+    -- Parallel workers cost more to start than a probe that stops at the
+    -- first rows.  (Local to the caller's subtransaction, rolled back.)
+    PERFORM set_config('max_parallel_workers_per_gather', '0', true);
 
     IF cardinality(v.col_given) = 0 THEN
         IF hcguard__confirmed(v.schema_name, v.table_name, '', v.relid, 0::int2) THEN
