@@ -27,8 +27,17 @@
 #   run it on the primary, and change nothing.  A confirmation made, then
 #   revoked, on the primary reaches the standby by replication.
 # The standby is stopped and its directory removed at exit, whatever happens.
+#
+# HCGUARD_EDITION=sql runs the same checks against the SQL edition
+# (heroku/hcguard.sql) instead of the extension; test/standby_sql_edition.sh
+# does that.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
+case "${HCGUARD_EDITION:-c}" in
+	c) sql_edition=false ;;
+	sql) sql_edition=true ;;
+	*) echo "FATAL: HCGUARD_EDITION must be c or sql"; exit 2 ;;
+esac
 
 started=$(date +%s)
 failures=0
@@ -117,9 +126,15 @@ wait_for_replay() {
 echo "# primary: port $PGPORT, data directory $primary_data, run by $owner"
 echo "# building $db on the primary"
 createdb "$db" || fatal "createdb $db"
-psql -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<'SQL' || fatal "setting up $db failed"
+psql -X -q -v ON_ERROR_STOP=1 -v sql_edition="$sql_edition" -d "$db" >/dev/null <<'SQL' || fatal "setting up $db failed"
 \i test/connect_double.sql
+\if :sql_edition
+SET client_min_messages = warning;
+\i heroku/hcguard.sql
+RESET client_min_messages;
+\else
 CREATE EXTENSION hcguard;
+\endif
 SELECT hcdouble.create_connect_schema('salesforce');
 SELECT hcdouble.create_mapping('salesforce', 'Contact',
     '[["Email", "email"], ["Fax__c", "phone"], ["Phone", "phone"]]');
@@ -148,6 +163,9 @@ EXCEPTION WHEN OTHERS THEN
     RETURN state || '|' || message || '|' || hint;
 END $$;
 SQL
+
+check_eq "primary: the edition under test" "${HCGUARD_EDITION:-c}" \
+	"$(q "SELECT CASE WHEN to_regclass('hcguard_sql_edition') IS NULL THEN 'c' ELSE 'sql' END")"
 
 # Without their confirmations, fax__c and campaign would not pass: the
 # checks below depend on them.
