@@ -60,6 +60,9 @@
 #    hcguard fails where the SQL edition is installed, changing nothing.
 #  9 on a development database the owner cannot ALTER DATABASE ... SET
 #    hcguard.on_failure (42501), but PGOPTIONS gives a session warnings.
+# 10 the install file as the first migration of a deploy (psql -1 with the
+#    application's migrations): refused and rolled back whole while a field
+#    is missing, installed and applied once Connect has synced it.
 #
 # Run by scripts/test as `pg_virtualenv -t -v 15 bash test/sql_edition.sh`
 # from the repository root.  Exit 0 = pass.
@@ -955,6 +958,33 @@ else
 fi
 call "$sql_app" "SELECT hcguard_required('nowhere', 'contact', 'email')"
 check_eq "without it, the same call fails with 3F000" "3F000" "$state"
+
+# ===========================================================================
+# 10 the edition as an application's first migration: a deploy script runs
+# it with the application's migrations in one transaction (psql -1 with
+# several -f).  Refused at 002, everything rolls back, the install included;
+# once Connect has synced the field, the same deploy installs and applies.
+echo "# 10 the install file as the first migration of a deploy"
+psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE hc_first OWNER hc_app" ||
+	fatal "CREATE DATABASE hc_first"
+first_app=$(url hc_app "$app_pw" hc_first)
+setup_connect "$first_app"
+run psql "$first_app" -X -1 -v ON_ERROR_STOP=1 -f "$sql_file" -f "$m1" -f "$m2"
+check "first migration, 002's field not mapped: the deploy exits 3" [ "$rc" -eq 3 ]
+check "first migration, refused: the deploy names the missing field" \
+	grep -qF "ERROR:  $missing_msg" <<<"$out"
+check_eq "first migration, refused: nothing of hcguard and no migration is left" "0|0|" \
+	"$(q "$first_app" "SELECT (SELECT count(*) FROM pg_proc WHERE proname LIKE 'hcguard%'),
+	                          (SELECT count(*) FROM pg_class WHERE relname LIKE 'hcguard%'),
+	                          (SELECT coalesce(string_agg(version, ' '), '') FROM public.schema_migrations)")"
+connect "$first_app" "SELECT hcdouble.add_field('salesforce', 'Contact', 'Preferred_Channel__c', 'picklist')"
+connect "$first_app" "SELECT hcdouble.connect_resync('salesforce', 'Contact', 'Preferred_Channel__c')"
+run psql "$first_app" -X -1 -v ON_ERROR_STOP=1 -f "$sql_file" -f "$m1" -f "$m2"
+check "first migration, once synced: the deploy exits 0" [ "$rc" -eq 0 ]
+check_eq "first migration, applied: the edition is installed and both migrations recorded" \
+	"1.1|001_contact_email_optouts 002_contact_channels" \
+	"$(q "$first_app" "SELECT (SELECT version FROM hcguard_sql_edition),
+	                          (SELECT string_agg(version, ' ' ORDER BY version) FROM public.schema_migrations)")"
 
 # ===========================================================================
 echo
