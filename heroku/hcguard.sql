@@ -276,11 +276,12 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION hcguard__find_table(nsp oid, given text, OUT relid oid, OUT found_name text)
+CREATE FUNCTION hcguard__find_table(nsp oid, given text, OUT relid oid, OUT found_name text,
+                                    OUT relkind "char")
 LANGUAGE plpgsql STABLE
 AS $$
 BEGIN
-    SELECT c.oid, c.relname INTO relid, found_name
+    SELECT c.oid, c.relname, c.relkind INTO relid, found_name, relkind
       FROM pg_class c
      WHERE c.relnamespace = nsp AND c.relname = ANY (hcguard__spellings(given))
      ORDER BY c.relname::text = given DESC LIMIT 1;
@@ -648,26 +649,70 @@ END
 $$;
 
 /*
- * Walks the names down the contract's chain and stops at the first broken
- * link, with the table locked (AccessShareLock, as a query takes) so that
- * the catalog facts and the data agree.  The caller runs this inside a
- * subtransaction that it rolls back, which releases that lock.
+ * Walks the names down the contract's chain to the table and stops at the
+ * first broken link, with the table locked (AccessShareLock, as a query
+ * takes) so that the catalog facts and the data agree.  The caller runs
+ * this inside a subtransaction that it rolls back, which releases that lock.
  */
-CREATE FUNCTION hcguard__resolve(schema_given text, table_given text,
-                                 columns text[], check_read boolean)
+CREATE FUNCTION hcguard__resolve_table(schema_given text, table_given text, check_read boolean)
 RETURNS hcguard__verdict
 LANGUAGE plpgsql
 AS $$
 DECLARE
     v hcguard__verdict := hcguard__resolve_schema(schema_given, check_read);
     t record;
+BEGIN
+    v.table_given := table_given;
+    v.table_name := table_given;
+    IF v.problem IS NOT NULL THEN
+        RETURN v;
+    END IF;
+
+    t := hcguard__find_table(v.nspid, table_given);
+    v.table_name := coalesce(t.found_name, table_given);
+    IF t.relkind = 'r' AND has_schema_privilege(v.nspid, 'USAGE')
+       AND has_table_privilege(t.relid, 'SELECT') THEN
+        -- Locked by name, then looked up again: Connect may have replaced
+        -- the table while the lock was awaited.
+        BEGIN
+            EXECUTE format('LOCK TABLE ONLY %I.%I IN ACCESS SHARE MODE', v.schema_name, t.found_name);
+        EXCEPTION WHEN undefined_table THEN
+            NULL;   -- dropped while the lock was awaited
+        END;
+        t := hcguard__find_table(v.nspid, table_given);
+    END IF;
+    IF t.relid IS NULL THEN
+        v.problem := 'no_table';
+        v.closest := hcguard__closest(table_given, hcguard__mapping_names(v.nspid));
+        RETURN v;
+    END IF;
+    v.relid := t.relid;
+    v.table_name := t.found_name;
+    v.why := hcguard__not_mapping(t.relid);
+    IF v.why IS NOT NULL THEN
+        v.problem := 'not_mapping';
+    END IF;
+    RETURN v;
+END
+$$;
+
+/*
+ * The rest of the chain, on a table verdict: the listed columns exist (a
+ * column listed twice, as Name and name, counts once) and the caller may
+ * read them.  Called again on the same table verdict with other columns, it
+ * starts afresh.
+ */
+CREATE FUNCTION hcguard__resolve_columns(v hcguard__verdict, columns text[], check_read boolean)
+RETURNS hcguard__verdict
+LANGUAGE plpgsql
+AS $$
+DECLARE
     c record;
     lastop int2;
     existing text[];
     missing text[] := '{}';
 BEGIN
-    v.table_given := table_given;
-    v.table_name := table_given;
+    v.mapped := false;
     v.col_given := '{}';
     v.col_name := '{}';
     v.col_attnum := '{}';
@@ -681,44 +726,11 @@ BEGIN
         v.col_problem := array_fill(NULL::text, ARRAY[cardinality(columns)]);
         RETURN v;
     END IF;
-
-    t := hcguard__find_table(v.nspid, table_given);
-    v.table_name := coalesce(t.found_name, table_given);
-    IF t.relid IS NOT NULL AND has_schema_privilege(v.nspid, 'USAGE')
-       AND has_table_privilege(t.relid, 'SELECT')
-       AND hcguard__not_mapping(t.relid) IS NULL THEN
-        -- Locked by name, then looked up again: Connect may have replaced
-        -- the table while the lock was awaited.
-        BEGIN
-            EXECUTE format('LOCK TABLE ONLY %I.%I IN ACCESS SHARE MODE', v.schema_name, t.found_name);
-        EXCEPTION WHEN undefined_table THEN
-            NULL;   -- dropped while the lock was awaited
-        END;
-        t := hcguard__find_table(v.nspid, table_given);
-    END IF;
-    IF t.relid IS NULL THEN
-        v.problem := 'no_table';
-        v.closest := hcguard__closest(table_given, hcguard__mapping_names(v.nspid));
-        v.col_given := columns;
-        v.col_name := columns;
-        v.col_problem := array_fill(NULL::text, ARRAY[cardinality(columns)]);
-        RETURN v;
-    END IF;
-    v.relid := t.relid;
-    v.table_name := t.found_name;
-    v.why := hcguard__not_mapping(t.relid);
-    IF v.why IS NOT NULL THEN
-        v.problem := 'not_mapping';
-        v.col_given := columns;
-        v.col_name := columns;
-        v.col_problem := array_fill(NULL::text, ARRAY[cardinality(columns)]);
-        RETURN v;
-    END IF;
-    lastop := (hcguard__find_column(t.relid, '_hc_lastop')).attnum;
+    lastop := (hcguard__find_column(v.relid, '_hc_lastop')).attnum;
 
     v.mapped := true;
     FOR i IN 1 .. coalesce(cardinality(columns), 0) LOOP
-        c := hcguard__find_column(t.relid, columns[i]);
+        c := hcguard__find_column(v.relid, columns[i]);
         -- listed before, as Name and name, or as the same missing name
         CONTINUE WHEN c.attnum = ANY (v.col_attnum)
                    OR (c.attnum IS NULL AND columns[i] = ANY (missing));
@@ -732,7 +744,7 @@ BEGIN
             v.col_closest := v.col_closest || NULL::text;
         ELSE
             IF existing IS NULL THEN
-                existing := hcguard__column_names(t.relid);
+                existing := hcguard__column_names(v.relid);
             END IF;
             missing := missing || columns[i];
             v.col_name := v.col_name || columns[i];
@@ -744,12 +756,23 @@ BEGIN
         END IF;
     END LOOP;
 
-    IF check_read AND NOT hcguard__can_read(t.relid, lastop, v.col_attnum) THEN
+    IF check_read AND NOT hcguard__can_read(v.relid, lastop, v.col_attnum) THEN
         v.problem := 'table_denied';
     ELSIF NOT v.mapped THEN
         v.problem := 'no_column';
     END IF;
     RETURN v;
+END
+$$;
+
+CREATE FUNCTION hcguard__resolve(schema_given text, table_given text,
+                                 columns text[], check_read boolean)
+RETURNS hcguard__verdict
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    RETURN hcguard__resolve_columns(hcguard__resolve_table(schema_given, table_given, check_read),
+                                    columns, check_read);
 END
 $$;
 
@@ -1494,6 +1517,7 @@ RETURNS TABLE (column_name text, data_type text, synced boolean, evidence text)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE ROWS 100
 AS $$
 DECLARE
+    t hcguard__verdict;
     v hcguard__verdict;
     fields text[];
     types text[];
@@ -1503,7 +1527,8 @@ BEGIN
         BEGIN
             -- listed and judged under one lock: Connect cannot add or drop a
             -- column in between
-            v := hcguard__resolve(schema_name, table_name, '{}', true);
+            t := hcguard__resolve_table(schema_name, table_name, true);
+            v := hcguard__resolve_columns(t, '{}', true);
             IF v.problem IS NULL THEN
                 SELECT array_agg(a.attname::text ORDER BY a.attnum),
                        array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum)
@@ -1511,8 +1536,7 @@ BEGIN
                   FROM pg_attribute a
                  WHERE a.attrelid = v.relid AND a.attnum > 0 AND NOT a.attisdropped
                    AND NOT hcguard__is_connect_column(a.attname);
-                v := hcguard__judge(hcguard__resolve(schema_name, table_name,
-                                                     coalesce(fields, '{}'), true), true);
+                v := hcguard__judge(hcguard__resolve_columns(t, coalesce(fields, '{}'), true), true);
             END IF;
             RAISE EXCEPTION USING ERRCODE = 'HC000';
         EXCEPTION
@@ -1697,6 +1721,7 @@ LANGUAGE plpgsql
 AS $$
 DECLARE
     s hcguard__verdict;
+    t hcguard__verdict;
     m record;
     tbl text;
     columns text[];
@@ -1725,7 +1750,25 @@ BEGIN
     FOR m IN SELECT * FROM hcguard__parse_config(config) ORDER BY 1 LOOP
         tbl := lower(m.object_name);
         columns := ARRAY(SELECT hcguard__column_of(f) FROM unnest(m.fields) WITH ORDINALITY AS q(f, o) ORDER BY o);
-        mapping := hcguard__verdict(s.schema_name, tbl, '{}');
+        -- one look at the table, under one lock, for the mapping and all
+        -- the file's fields
+        LOOP
+            BEGIN
+                t := hcguard__resolve_table(s.schema_name, tbl, true);
+                mapping := hcguard__resolve_columns(t, '{}', true);
+                IF mapping.problem IS NULL THEN
+                    mapping := hcguard__judge(mapping);
+                    existing := hcguard__column_names(t.relid);
+                    v := hcguard__judge(hcguard__resolve_columns(t, columns, true), true);
+                END IF;
+                RAISE EXCEPTION USING ERRCODE = 'HC000';
+            EXCEPTION
+                WHEN SQLSTATE 'HC000' THEN
+                    EXIT;
+                WHEN undefined_table OR undefined_column THEN
+                    NULL;
+            END;
+        END LOOP;
         IF mapping.problem = 'table_denied' THEN
             PERFORM hcguard__raise(hcguard__describe(mapping));
         END IF;
@@ -1736,27 +1779,6 @@ BEGIN
         seen := seen || mapping.table_name;
         IF NOT mapping.synced THEN
             RETURN QUERY SELECT m.object_name, NULL::text, mapping.table_name, NULL::text, 'unsynced_mapping'::text;
-        END IF;
-
-        -- one look at the table for all the file's fields
-        LOOP
-            BEGIN
-                v := hcguard__resolve(s.schema_name, tbl, columns, true);
-                IF v.problem IN ('table_denied', 'no_table', 'not_mapping') THEN
-                    RAISE EXCEPTION USING ERRCODE = 'HC000';
-                END IF;
-                existing := hcguard__column_names(v.relid);
-                v := hcguard__judge(v, true);
-                RAISE EXCEPTION USING ERRCODE = 'HC000';
-            EXCEPTION
-                WHEN SQLSTATE 'HC000' THEN
-                    EXIT;
-                WHEN undefined_table OR undefined_column THEN
-                    NULL;
-            END;
-        END LOOP;
-        IF v.problem IN ('table_denied', 'no_table', 'not_mapping') THEN
-            PERFORM hcguard__raise(hcguard__describe(v));   -- changed since the first look
         END IF;
         covered := '{}';
         FOR i IN 1 .. cardinality(columns) LOOP
@@ -1783,10 +1805,10 @@ BEGIN
                       ORDER BY o;
     END LOOP;
 
-    RETURN QUERY SELECT NULL::text, NULL::text, t, NULL::text, 'extra_mapping'::text
-                   FROM unnest(hcguard__mapping_names(s.nspid)) AS t
-                  WHERE t <> ALL (seen)
-                  ORDER BY t COLLATE "C";
+    RETURN QUERY SELECT NULL::text, NULL::text, x.name, NULL::text, 'extra_mapping'::text
+                   FROM unnest(hcguard__mapping_names(s.nspid)) AS x(name)
+                  WHERE x.name <> ALL (seen)
+                  ORDER BY x.name COLLATE "C";
 END
 $$;
 
