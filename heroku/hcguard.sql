@@ -1783,15 +1783,14 @@ BEGIN
         covered := '{}';
         FOR i IN 1 .. cardinality(columns) LOOP
             p := NULL;
-            -- the verdict lists a column named twice once: find this one's
-            FOR j IN 1 .. cardinality(v.col_given) LOOP
-                IF v.col_given[j] = columns[i]
-                   OR (v.col_attnum[j] IS NOT NULL AND v.col_name[j] = columns[i]) THEN
-                    p := coalesce(v.col_problem[j], 'ok');
-                    covered := covered || v.col_name[j];
-                    EXIT;
-                END IF;
-            END LOOP;
+            -- the verdict lists a column named twice once: find this one's,
+            -- as given, else by the name it was found under
+            j := coalesce(array_position(v.col_given, columns[i]),
+                          array_position(v.col_name, columns[i]));
+            IF j IS NOT NULL AND (v.col_given[j] = columns[i] OR v.col_attnum[j] IS NOT NULL) THEN
+                p := coalesce(v.col_problem[j], 'ok');
+                covered := covered || v.col_name[j];
+            END IF;
             IF p = 'no_column' THEN
                 RETURN QUERY SELECT m.object_name, m.fields[i], v.table_name, columns[i], 'missing_field'::text;
             ELSIF p = 'not_synced' AND mapping.synced THEN
