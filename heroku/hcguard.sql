@@ -765,17 +765,6 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION hcguard__resolve(schema_given text, table_given text,
-                                 columns text[], check_read boolean)
-RETURNS hcguard__verdict
-LANGUAGE plpgsql
-AS $$
-BEGIN
-    RETURN hcguard__resolve_columns(hcguard__resolve_table(schema_given, table_given, check_read),
-                                    columns, check_read);
-END
-$$;
-
 -- SELECT on the table, or on every column the probe reads.
 CREATE FUNCTION hcguard__can_read(rel oid, lastop int2, attnums int2[])
 RETURNS boolean
@@ -934,32 +923,56 @@ END
 $$;
 
 /*
- * A verdict, holding no lock afterwards: the work runs in a subtransaction
- * that is rolled back, which releases exactly the locks taken inside it (a
- * lock the caller held before stays held).  In READ COMMITTED every query
- * here takes a fresh snapshot, so data read after waiting for Connect's lock
- * is read as of after Connect's transaction, as the catalog facts are.
+ * One look at a mapping, holding no lock afterwards: the work runs in a
+ * subtransaction that is rolled back, which releases exactly the locks taken
+ * inside it (a lock the caller held before stays held).  In READ COMMITTED
+ * every query here takes a fresh snapshot, so data read after waiting for
+ * Connect's lock is read as of after Connect's transaction, as the catalog
+ * facts are.  What is looked at:
+ *   resolve  the names only (confirming and revoking: no read rights needed)
+ *   judge    the names and the evidence: the guard's verdict
+ *   fields   every field column of the mapping (fields, types), judged in
+ *            one scan; mapping: the table's own resolution
+ *   config   mapping: the table judged; the listed columns judged in one
+ *            scan; fields: every column of the table
  */
-CREATE FUNCTION hcguard__verdict(schema_given text, table_given text, columns text[],
-                                 judge boolean DEFAULT true, check_read boolean DEFAULT true)
-RETURNS hcguard__verdict
+CREATE FUNCTION hcguard__look(schema_given text, table_given text, columns text[], what text,
+                              OUT mapping hcguard__verdict, OUT verdict hcguard__verdict,
+                              OUT fields text[], OUT types text[])
 LANGUAGE plpgsql
 AS $$
 DECLARE
-    v hcguard__verdict;
+    check_read boolean := what <> 'resolve';
+    t hcguard__verdict;
     attempts integer := 0;
 BEGIN
     LOOP
         attempts := attempts + 1;
         BEGIN
-            v := hcguard__resolve(schema_given, table_given, columns, check_read);
-            IF judge THEN
-                v := hcguard__judge(v);
+            t := hcguard__resolve_table(schema_given, table_given, check_read);
+            IF what IN ('fields', 'config') THEN
+                mapping := hcguard__resolve_columns(t, '{}', check_read);
+            END IF;
+            IF what = 'fields' AND mapping.problem IS NULL THEN
+                SELECT array_agg(a.attname::text ORDER BY a.attnum),
+                       array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum)
+                  INTO fields, types
+                  FROM pg_attribute a
+                 WHERE a.attrelid = t.relid AND a.attnum > 0 AND NOT a.attisdropped
+                   AND NOT hcguard__is_connect_column(a.attname);
+                columns := coalesce(fields, '{}');
+            ELSIF what = 'config' AND mapping.problem IS NULL THEN
+                mapping := hcguard__judge(mapping);
+                fields := hcguard__column_names(t.relid);
+            END IF;
+            verdict := hcguard__resolve_columns(t, columns, check_read);
+            IF what <> 'resolve' THEN
+                verdict := hcguard__judge(verdict, what <> 'judge');
             END IF;
             RAISE EXCEPTION USING ERRCODE = 'HC000';
         EXCEPTION
             WHEN SQLSTATE 'HC000' THEN
-                RETURN v;
+                RETURN;
             WHEN undefined_table OR undefined_column THEN
                 -- dropped by Connect between looking and locking: look again
                 IF attempts >= 10 THEN
@@ -967,6 +980,18 @@ BEGIN
                 END IF;
         END;
     END LOOP;
+END
+$$;
+
+-- The guard's verdict (or, without judging, the names' resolution alone).
+CREATE FUNCTION hcguard__verdict(schema_given text, table_given text, columns text[],
+                                 judge boolean DEFAULT true)
+RETURNS hcguard__verdict
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    RETURN (hcguard__look(schema_given, table_given, columns,
+                          CASE WHEN judge THEN 'judge' ELSE 'resolve' END)).verdict;
 END
 $$;
 
@@ -1283,7 +1308,7 @@ BEGIN
     PERFORM hcguard__name(schema_name, 'schema name'), hcguard__name(table_name, 'table name');
     cols := hcguard__optional_column(column_name);
     PERFORM hcguard__writable(function_name);
-    v := hcguard__verdict(schema_name, table_name, cols, false, false);
+    v := hcguard__verdict(schema_name, table_name, cols, false);
     IF v.problem IS NOT NULL AND NOT (v.problem = 'no_column' AND NOT column_must_exist) THEN
         PERFORM hcguard__raise(hcguard__describe(v));
     END IF;
@@ -1323,7 +1348,7 @@ BEGIN
            relid = excluded.relid, attnum = excluded.attnum,
            confirmed_by = excluded.confirmed_by,
            confirmed_at = excluded.confirmed_at, note = excluded.note;
-    now_v := hcguard__verdict(v.schema_given, v.table_given, v.col_given, false, false);
+    now_v := hcguard__verdict(v.schema_given, v.table_given, v.col_given, false);
     IF now_v.problem IS NOT NULL THEN
         PERFORM hcguard__raise(hcguard__describe(now_v));
     END IF;
@@ -1517,43 +1542,20 @@ RETURNS TABLE (column_name text, data_type text, synced boolean, evidence text)
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE ROWS 100
 AS $$
 DECLARE
-    t hcguard__verdict;
-    v hcguard__verdict;
-    fields text[];
-    types text[];
+    l record;
 BEGIN
     PERFORM hcguard__name(schema_name, 'schema name'), hcguard__name(table_name, 'table name');
-    LOOP
-        BEGIN
-            -- listed and judged under one lock: Connect cannot add or drop a
-            -- column in between
-            t := hcguard__resolve_table(schema_name, table_name, true);
-            v := hcguard__resolve_columns(t, '{}', true);
-            IF v.problem IS NULL THEN
-                SELECT array_agg(a.attname::text ORDER BY a.attnum),
-                       array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum)
-                  INTO fields, types
-                  FROM pg_attribute a
-                 WHERE a.attrelid = v.relid AND a.attnum > 0 AND NOT a.attisdropped
-                   AND NOT hcguard__is_connect_column(a.attname);
-                v := hcguard__judge(hcguard__resolve_columns(t, coalesce(fields, '{}'), true), true);
-            END IF;
-            RAISE EXCEPTION USING ERRCODE = 'HC000';
-        EXCEPTION
-            WHEN SQLSTATE 'HC000' THEN
-                EXIT;
-            WHEN undefined_table OR undefined_column THEN
-                NULL;
-        END;
-    END LOOP;
-    IF v.problem IS NOT NULL AND v.problem NOT IN ('not_synced') THEN
-        PERFORM hcguard__raise(hcguard__describe(v));
+    -- listed and judged under one lock: Connect cannot add or drop a column
+    -- in between
+    l := hcguard__look(schema_name, table_name, '{}', 'fields');
+    IF (l.mapping).problem IS NOT NULL THEN
+        PERFORM hcguard__raise(hcguard__describe(l.mapping));
     END IF;
-    FOR i IN 1 .. coalesce(cardinality(fields), 0) LOOP
-        column_name := v.col_name[i];
-        data_type := types[i];
-        synced := v.col_problem[i] IS NULL;
-        evidence := v.col_evidence[i];
+    FOR i IN 1 .. coalesce(cardinality(l.fields), 0) LOOP
+        column_name := (l.verdict).col_name[i];
+        data_type := l.types[i];
+        synced := (l.verdict).col_problem[i] IS NULL;
+        evidence := (l.verdict).col_evidence[i];
         RETURN NEXT;
     END LOOP;
 END
@@ -1721,7 +1723,7 @@ LANGUAGE plpgsql
 AS $$
 DECLARE
     s hcguard__verdict;
-    t hcguard__verdict;
+    l record;
     m record;
     tbl text;
     columns text[];
@@ -1752,23 +1754,10 @@ BEGIN
         columns := ARRAY(SELECT hcguard__column_of(f) FROM unnest(m.fields) WITH ORDINALITY AS q(f, o) ORDER BY o);
         -- one look at the table, under one lock, for the mapping and all
         -- the file's fields
-        LOOP
-            BEGIN
-                t := hcguard__resolve_table(s.schema_name, tbl, true);
-                mapping := hcguard__resolve_columns(t, '{}', true);
-                IF mapping.problem IS NULL THEN
-                    mapping := hcguard__judge(mapping);
-                    existing := hcguard__column_names(t.relid);
-                    v := hcguard__judge(hcguard__resolve_columns(t, columns, true), true);
-                END IF;
-                RAISE EXCEPTION USING ERRCODE = 'HC000';
-            EXCEPTION
-                WHEN SQLSTATE 'HC000' THEN
-                    EXIT;
-                WHEN undefined_table OR undefined_column THEN
-                    NULL;
-            END;
-        END LOOP;
+        l := hcguard__look(s.schema_name, tbl, columns, 'config');
+        mapping := l.mapping;
+        v := l.verdict;
+        existing := l.fields;
         IF mapping.problem = 'table_denied' THEN
             PERFORM hcguard__raise(hcguard__describe(mapping));
         END IF;
