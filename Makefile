@@ -38,7 +38,7 @@ $(OBJS): src/hcguard.h src/compat.h
 # a database owner who is not a superuser (sql/setup_sql.sql) and removed by
 # its uninstall file (sql/teardown_sql.sql).  Its psql hides the CONTEXT
 # lines PL/pgSQL adds to errors (test/sql-edition/psql).  Where the editions
-# differ (README, "Editions"), the test runs under a second name,
+# differ (README, "How the editions differ"), the test runs under a second name,
 # sql/<test>_sql.sql being a link to sql/<test>.sql, so that each edition's
 # output is compared with its own expected file and never the other's.
 REGRESS_SQL_EDITION = setup_sql life_of_field errors multi_columns shapes \

@@ -10,8 +10,8 @@
  * or run this file as an application's first migration.  It installs into
  * the current schema (normally public), records its version in
  * hcguard_sql_edition, and needs nothing but PL/pgSQL.  Remove it with
- * hcguard-uninstall.sql.  The README's "Editions" section says where this
- * edition differs from the C extension.
+ * hcguard-uninstall.sql.  The README's section "How the editions differ"
+ * says where this edition differs from the C extension.
  *
  * The file is plain SQL without psql meta-commands, so that migration tools
  * can run it.  It creates no transaction of its own: psql -1 or the
