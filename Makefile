@@ -9,7 +9,7 @@ PGFILEDESC  = "hcguard - Heroku Connect guards for migrations"
 # sql/setup.sql); the Connect double it loads lives in test/.  The files
 # share one database and run in this order.
 REGRESS      = setup life_of_field errors multi_columns shapes confirmations \
-               privileges on_failure locks probe overview config hostile \
+               privileges on_failure locks probe overview config connect_data real_shapes hostile \
                privilege_matrix wait teardown
 REGRESS_OPTS = --inputdir=.
 
@@ -17,7 +17,7 @@ REGRESS_OPTS = --inputdir=.
 # second session acting as Heroku Connect.  They share one database, prepared
 # once by isolation-db with the Connect double and the extension.
 ISOLATION      = wait_sync wait_no_lock wait_cancel wait_isolation_level \
-                 concurrent_ddl concurrent_reload concurrent_confirm
+                 concurrent_ddl concurrent_reload concurrent_confirm config_one_look
 ISOLATION_OPTS = --use-existing
 REGRESS_PREP   = isolation-db
 
@@ -43,7 +43,7 @@ $(OBJS): src/hcguard.h src/compat.h
 # output is compared with its own expected file and never the other's.
 REGRESS_SQL_EDITION = setup_sql life_of_field errors multi_columns shapes \
                confirmations privileges on_failure_sql locks probe_sql \
-               overview config hostile privilege_matrix_sql wait_sql \
+               overview config connect_data real_shapes hostile privilege_matrix_sql wait_sql \
                teardown_sql
 
 .PHONY: installcheck-sql-edition

@@ -199,6 +199,31 @@ BEGIN
 END
 $$;
 
+-- A column argument: a name that can stand for a Salesforce field.
+-- Connect's bookkeeping columns cannot: a guard on one would pass or fail on
+-- Connect's own housekeeping, and its hints would send the reader the wrong
+-- way.
+CREATE FUNCTION hcguard__field_name(value text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+AS $$
+BEGIN
+    IF lower(value) IN ('_hc_lastop', '_hc_err') THEN
+        RAISE EXCEPTION USING
+            ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('column "%s" is Heroku Connect''s bookkeeping, not a Salesforce field', lower(value)),
+            DETAIL = 'Heroku Connect adds "_hc_lastop" and "_hc_err" to every mapping to track its own writes; they hold no Salesforce data.',
+            HINT = 'Name the Salesforce field the code needs, by its API name (for example "Email" or "Preferred_Channel__c").';
+    END IF;
+    RETURN value;
+END
+$$;
+
+CREATE FUNCTION hcguard__column_arg(value text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$ SELECT hcguard__field_name(hcguard__name(value, 'column name')) $$;
+
 -- A column argument that may be NULL, meaning the table itself.
 CREATE FUNCTION hcguard__optional_column(value text)
 RETURNS text[]
@@ -208,7 +233,7 @@ BEGIN
     IF value IS NULL THEN
         RETURN '{}';
     END IF;
-    RETURN ARRAY[hcguard__name(value, 'column name')];
+    RETURN ARRAY[hcguard__column_arg(value)];
 END
 $$;
 
@@ -242,6 +267,7 @@ BEGIN
                 MESSAGE = 'column name must not be empty',
                 DETAIL = format('Element %s of the column list is empty.', i);
         END IF;
+        PERFORM hcguard__field_name(names[i]);
     END LOOP;
     -- the list's own bounds do not matter
     RETURN ARRAY(SELECT unnest(names));
@@ -251,19 +277,33 @@ $$;
 ------------------------------------------------------------------------------
 -- The Connect model, read from the catalogs.  Names are plain names: looked
 -- up exactly as given, then in lower case.  A name longer than an
--- identifier names nothing (a cast to name would truncate it).
+-- identifier is truncated as PostgreSQL truncates identifiers (the cast to
+-- name cuts at a character boundary): a query naming a longer column finds
+-- the truncated one, and so must hcguard.
 ------------------------------------------------------------------------------
-
-CREATE FUNCTION hcguard__exact(value text)
-RETURNS name
-LANGUAGE sql IMMUTABLE
-AS $$ SELECT CASE WHEN octet_length(value) < 64 THEN value::name END $$;
 
 -- The names to look for, in order: as given, then in lower case.
 CREATE FUNCTION hcguard__spellings(given text)
 RETURNS name[]
 LANGUAGE sql IMMUTABLE
-AS $$ SELECT ARRAY[hcguard__exact(given), hcguard__exact(lower(given))] $$;
+AS $$ SELECT ARRAY[given::name, lower(given)::name] $$;
+
+-- The spellings a missing name was looked up by: "Name" or "name".
+CREATE FUNCTION hcguard__tried(given text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT CASE WHEN given::name = lower(given)::name THEN format('"%s"', given::name)
+                ELSE format('"%s" or "%s"', given::name, lower(given)::name) END
+$$;
+
+-- The column a field name means.  The field Id, in any case, is the column
+-- sfid: Connect's own id is its serial key, which every row fills, so a
+-- guard on it would always pass.
+CREATE FUNCTION hcguard__column_of_field(given text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$ SELECT CASE WHEN given IN ('id', 'Id', 'iD', 'ID') THEN 'sfid' ELSE given END $$;
 
 CREATE FUNCTION hcguard__find_schema(given text, OUT nspid oid, OUT found_name text)
 LANGUAGE plpgsql STABLE
@@ -272,7 +312,7 @@ BEGIN
     SELECT n.oid, n.nspname INTO nspid, found_name
       FROM pg_namespace n
      WHERE n.nspname = ANY (hcguard__spellings(given))
-     ORDER BY n.nspname::text = given DESC LIMIT 1;
+     ORDER BY n.nspname = given::name DESC LIMIT 1;
 END
 $$;
 
@@ -284,7 +324,7 @@ BEGIN
     SELECT c.oid, c.relname, c.relkind INTO relid, found_name, relkind
       FROM pg_class c
      WHERE c.relnamespace = nsp AND c.relname = ANY (hcguard__spellings(given))
-     ORDER BY c.relname::text = given DESC LIMIT 1;
+     ORDER BY c.relname = given::name DESC LIMIT 1;
 END
 $$;
 
@@ -295,9 +335,10 @@ AS $$
 BEGIN
     SELECT a.attnum, a.attname INTO attnum, found_name
       FROM pg_attribute a
-     WHERE a.attrelid = rel AND a.attname = ANY (hcguard__spellings(given))
+     WHERE a.attrelid = rel
+       AND a.attname = ANY (hcguard__spellings(hcguard__column_of_field(given)))
        AND a.attnum > 0 AND NOT a.attisdropped
-     ORDER BY a.attname::text = given DESC LIMIT 1;
+     ORDER BY a.attname = hcguard__column_of_field(given)::name DESC LIMIT 1;
 END
 $$;
 
@@ -345,6 +386,9 @@ DECLARE
     lacking text;
     lastop_type oid;
 BEGIN
+    IF hcguard__is_system_table((SELECT c.relname FROM pg_class c WHERE c.oid = rel)) THEN
+        RETURN 'It is one of Heroku Connect''s system tables.';
+    END IF;
     SELECT c.relkind INTO kind FROM pg_class c WHERE c.oid = rel;
     IF kind IS DISTINCT FROM 'r' THEN
         RETURN format('It is a %s, not an ordinary table.',
@@ -405,8 +449,21 @@ BEGIN
 END
 $$;
 
--- The live columns of a table, in order.
-CREATE FUNCTION hcguard__column_names(rel oid)
+-- The columns Connect adds for its own bookkeeping (sfid is the field Id).
+CREATE FUNCTION hcguard__is_connect_column(name text)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE
+AS $$ SELECT name IN ('id', '_hc_lastop', '_hc_err') $$;
+
+-- Connect's system tables, which stand for no Salesforce object.
+CREATE FUNCTION hcguard__is_system_table(name text)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE
+AS $$ SELECT name IN ('_hcmeta', '_trigger_log', '_trigger_log_archive', '_sf_event_log') $$;
+
+-- The Salesforce field columns of a table, in order: every live column but
+-- Connect's bookkeeping, which no code needs declared.
+CREATE FUNCTION hcguard__field_column_names(rel oid)
 RETURNS text[]
 LANGUAGE plpgsql STABLE
 AS $$
@@ -414,15 +471,10 @@ BEGIN
     RETURN (
     SELECT coalesce(array_agg(a.attname::text ORDER BY a.attnum), '{}')
           FROM pg_attribute a
-         WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped);
+         WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped
+           AND NOT hcguard__is_connect_column(a.attname));
 END
 $$;
-
--- The columns Connect adds for its own bookkeeping (sfid is the field Id).
-CREATE FUNCTION hcguard__is_connect_column(name text)
-RETURNS boolean
-LANGUAGE sql IMMUTABLE
-AS $$ SELECT name IN ('id', '_hc_lastop', '_hc_err') $$;
 
 ------------------------------------------------------------------------------
 -- The closest existing names to one that does not exist: an edit distance
@@ -709,6 +761,7 @@ AS $$
 DECLARE
     c record;
     lastop int2;
+    sfid int2;
     existing text[];
     missing text[] := '{}';
 BEGIN
@@ -727,6 +780,7 @@ BEGIN
         RETURN v;
     END IF;
     lastop := (hcguard__find_column(v.relid, '_hc_lastop')).attnum;
+    sfid := (hcguard__find_column(v.relid, 'sfid')).attnum;
 
     v.mapped := true;
     FOR i IN 1 .. coalesce(cardinality(columns), 0) LOOP
@@ -744,7 +798,7 @@ BEGIN
             v.col_closest := v.col_closest || NULL::text;
         ELSE
             IF existing IS NULL THEN
-                existing := hcguard__column_names(v.relid);
+                existing := hcguard__field_column_names(v.relid);
             END IF;
             missing := missing || columns[i];
             v.col_name := v.col_name || columns[i];
@@ -756,7 +810,7 @@ BEGIN
         END IF;
     END LOOP;
 
-    IF check_read AND NOT hcguard__can_read(v.relid, lastop, v.col_attnum) THEN
+    IF check_read AND NOT hcguard__can_read(v.relid, lastop, sfid, v.col_attnum) THEN
         v.problem := 'table_denied';
     ELSIF NOT v.mapped THEN
         v.problem := 'no_column';
@@ -766,7 +820,7 @@ END
 $$;
 
 -- SELECT on the table, or on every column the probe reads.
-CREATE FUNCTION hcguard__can_read(rel oid, lastop int2, attnums int2[])
+CREATE FUNCTION hcguard__can_read(rel oid, lastop int2, sfid int2, attnums int2[])
 RETURNS boolean
 LANGUAGE plpgsql STABLE
 AS $$
@@ -774,6 +828,7 @@ BEGIN
     RETURN (
     SELECT has_table_privilege(rel, 'SELECT')
             OR (has_column_privilege(rel, lastop, 'SELECT')
+                AND has_column_privilege(rel, sfid, 'SELECT')
                 AND NOT EXISTS (SELECT FROM unnest(attnums) AS a
                                  WHERE a IS NOT NULL
                                    AND NOT has_column_privilege(rel, a, 'SELECT'))));
@@ -785,9 +840,35 @@ RETURNS text
 LANGUAGE sql IMMUTABLE
 AS $$ SELECT CASE WHEN n = 1 THEN '1 row' ELSE n || ' rows' END $$;
 
--- What the data says of a column that no Connect-written row fills, as a
+-- The rows that hold a value but none written by Connect, by origin, so
+-- that the detail accounts for every one: "2 pending, 1 failed".
+CREATE FUNCTION hcguard__origins(pending bigint, failed bigint, unknown bigint, other bigint)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT concat_ws(', ',
+                     CASE WHEN pending > 0 THEN format('%s pending', pending) END,
+                     CASE WHEN failed > 0 THEN format('%s failed', failed) END,
+                     CASE WHEN unknown > 0 THEN format('%s with neither _hc_lastop nor sfid set', unknown) END,
+                     CASE WHEN other > 0 THEN format('%s with another _hc_lastop value', other) END)
+$$;
+
+-- What the data says of a table that no Connect-written row fills, as a
 -- clause to end a sentence with.
-CREATE FUNCTION hcguard__observed_column(total bigint, valued bigint, pending bigint, failed bigint)
+CREATE FUNCTION hcguard__observed_table(total bigint, pending bigint, failed bigint, unknown bigint)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT CASE
+        WHEN total = 0 THEN 'the table has no rows'
+        ELSE format('the table has %s, none written by Heroku Connect: %s', hcguard__rows(total),
+                    hcguard__origins(pending, failed, unknown, total - pending - failed - unknown))
+    END
+$$;
+
+-- What the data says of a column that no Connect-written row fills, likewise.
+CREATE FUNCTION hcguard__observed_column(total bigint, valued bigint, pending bigint, failed bigint,
+                                         unknown bigint)
 RETURNS text
 LANGUAGE sql IMMUTABLE
 AS $$
@@ -796,13 +877,15 @@ AS $$
         WHEN valued = 0 AND total = 1 THEN 'the table''s only row holds no value'
         WHEN valued = 0 THEN format('none of the table''s %s holds a value', hcguard__rows(total))
         WHEN valued = total THEN
-            format('%s a value, %s written by Heroku Connect (%s pending, %s failed)',
+            format('%s a value, %s written by Heroku Connect: %s',
                    CASE WHEN total = 1 THEN 'the table''s only row holds'
                         ELSE format('all the table''s %s hold', hcguard__rows(total)) END,
-                   CASE WHEN total = 1 THEN 'not' ELSE 'none' END, pending, failed)
-        ELSE format('%s of the table''s %s %s a value, none written by Heroku Connect (%s pending, %s failed)',
+                   CASE WHEN total = 1 THEN 'not' ELSE 'none' END,
+                   hcguard__origins(pending, failed, unknown, valued - pending - failed - unknown))
+        ELSE format('%s of the table''s %s %s a value, none written by Heroku Connect: %s',
                     valued, hcguard__rows(total),
-                    CASE WHEN valued = 1 THEN 'holds' ELSE 'hold' END, pending, failed)
+                    CASE WHEN valued = 1 THEN 'holds' ELSE 'hold' END,
+                    hcguard__origins(pending, failed, unknown, valued - pending - failed - unknown))
     END
 $$;
 
@@ -819,9 +902,14 @@ RETURNS hcguard__verdict
 LANGUAGE plpgsql
 AS $$
 DECLARE
-    connect_ops CONSTANT text := '(%I::pg_catalog.text OPERATOR(pg_catalog.=) ANY (''{SYNCED,INSERTED,UPDATED}''::pg_catalog.text[]))';
+    -- Connect's writes: its own statuses, and its bulk loads, which pass the
+    -- status trigger by and leave _hc_lastop NULL with sfid set
+    connect_written CONSTANT text := '(_hc_lastop::pg_catalog.text OPERATOR(pg_catalog.=) ANY (''{SYNCED,INSERTED,UPDATED}''::pg_catalog.text[])'
+                                     ' OR (_hc_lastop IS NULL AND sfid IS NOT NULL))';
+    is_pending CONSTANT text := '_hc_lastop::pg_catalog.text OPERATOR(pg_catalog.=) ''PENDING''';
+    is_failed CONSTANT text := '_hc_lastop::pg_catalog.text OPERATOR(pg_catalog.=) ''FAILED''';
+    is_unknown CONSTANT text := '_hc_lastop IS NULL AND sfid IS NULL';
     rel text;
-    lastop_is_connect text;
     probes text[] := '{}';
     wanted integer[] := '{}';
     proven boolean[];
@@ -830,7 +918,10 @@ DECLARE
     n_valued bigint[];
     n_pending bigint[];
     n_failed bigint[];
-    n_connect bigint;
+    n_unknown bigint[];
+    n_pending1 bigint;
+    n_failed1 bigint;
+    n_unknown1 bigint;
     k bigint;
 BEGIN
     -- a missing column does not stop the others being judged
@@ -838,7 +929,6 @@ BEGIN
         RETURN v;
     END IF;
     rel := format('ONLY %I.%I', v.schema_name, v.table_name);
-    lastop_is_connect := format(connect_ops, '_hc_lastop');
     -- Parallel workers cost more to start than a probe that stops at the
     -- first rows.  (Local to the caller's subtransaction, rolled back.)
     PERFORM set_config('max_parallel_workers_per_gather', '0', true);
@@ -849,19 +939,17 @@ BEGIN
             v.synced := true;
             RETURN v;
         END IF;
-        EXECUTE format('SELECT EXISTS (SELECT FROM %s WHERE %s)', rel, lastop_is_connect)
+        EXECUTE format('SELECT EXISTS (SELECT FROM %s WHERE %s)', rel, connect_written)
            INTO v.synced;
         IF v.synced THEN
             v.evidence := 'data';
             RETURN v;
         END IF;
-        EXECUTE format('SELECT count(*), count(*) FILTER (WHERE _hc_lastop::pg_catalog.text OPERATOR(pg_catalog.=) ''PENDING''),'
-                       ' count(*) FILTER (WHERE _hc_lastop::pg_catalog.text OPERATOR(pg_catalog.=) ''FAILED'') FROM %s', rel)
-           INTO total, n_connect, k;
+        EXECUTE format('SELECT count(*), count(*) FILTER (WHERE %s), count(*) FILTER (WHERE %s),'
+                       ' count(*) FILTER (WHERE %s) FROM %s', is_pending, is_failed, is_unknown, rel)
+           INTO total, n_pending1, n_failed1, n_unknown1;
         v.problem := 'not_synced';
-        v.observed := CASE WHEN total = 0 THEN 'the table has no rows'
-                           ELSE format('the table has %s, none written by Heroku Connect (%s pending, %s failed)',
-                                       hcguard__rows(total), n_connect, k) END;
+        v.observed := hcguard__observed_table(total, n_pending1, n_failed1, n_unknown1);
         RETURN v;
     END IF;
 
@@ -872,14 +960,14 @@ BEGIN
         ELSE
             wanted := wanted || i;
             probes := probes || format('EXISTS (SELECT FROM %s WHERE %I IS NOT NULL AND %s)',
-                                       rel, v.col_name[i], lastop_is_connect);
+                                       rel, v.col_name[i], connect_written);
         END IF;
     END LOOP;
 
     IF cardinality(wanted) > 0 AND one_scan THEN
         EXECUTE format('SELECT ARRAY[%s] FROM %s',
                        (SELECT string_agg(format('coalesce(bool_or(%I IS NOT NULL AND %s), false)',
-                                                 v.col_name[w], lastop_is_connect), ', ' ORDER BY o)
+                                                 v.col_name[w], connect_written), ', ' ORDER BY o)
                           FROM unnest(wanted) WITH ORDINALITY AS q(w, o)),
                        rel)
            INTO proven;
@@ -896,20 +984,23 @@ BEGIN
     END LOOP;
 
     IF cardinality(counts) > 0 AND NOT one_scan THEN
-        EXECUTE format('SELECT count(*), ARRAY[%s], ARRAY[%s], ARRAY[%s] FROM %s',
+        EXECUTE format('SELECT count(*), ARRAY[%s], ARRAY[%s], ARRAY[%s], ARRAY[%s] FROM %s',
                        (SELECT string_agg(format('count(%I)', c), ', ' ORDER BY o)
                           FROM unnest(counts) WITH ORDINALITY AS q(c, o)),
-                       (SELECT string_agg(format('count(%I) FILTER (WHERE _hc_lastop::pg_catalog.text OPERATOR(pg_catalog.=) ''PENDING'')', c), ', ' ORDER BY o)
+                       (SELECT string_agg(format('count(%I) FILTER (WHERE %s)', c, is_pending), ', ' ORDER BY o)
                           FROM unnest(counts) WITH ORDINALITY AS q(c, o)),
-                       (SELECT string_agg(format('count(%I) FILTER (WHERE _hc_lastop::pg_catalog.text OPERATOR(pg_catalog.=) ''FAILED'')', c), ', ' ORDER BY o)
+                       (SELECT string_agg(format('count(%I) FILTER (WHERE %s)', c, is_failed), ', ' ORDER BY o)
+                          FROM unnest(counts) WITH ORDINALITY AS q(c, o)),
+                       (SELECT string_agg(format('count(%I) FILTER (WHERE %s)', c, is_unknown), ', ' ORDER BY o)
                           FROM unnest(counts) WITH ORDINALITY AS q(c, o)),
                        rel)
-           INTO total, n_valued, n_pending, n_failed;
+           INTO total, n_valued, n_pending, n_failed, n_unknown;
         k := 0;
         FOR i IN 1 .. cardinality(v.col_given) LOOP
             IF v.col_problem[i] = 'not_synced' THEN
                 k := k + 1;
-                v.col_observed[i] := hcguard__observed_column(total, n_valued[k], n_pending[k], n_failed[k]);
+                v.col_observed[i] := hcguard__observed_column(total, n_valued[k], n_pending[k], n_failed[k],
+                                                              n_unknown[k]);
             END IF;
         END LOOP;
     END IF;
@@ -963,7 +1054,7 @@ BEGIN
                 columns := coalesce(fields, '{}');
             ELSIF what = 'config' AND mapping.problem IS NULL THEN
                 mapping := hcguard__judge(mapping);
-                fields := hcguard__column_names(t.relid);
+                fields := hcguard__field_column_names(t.relid);
             END IF;
             verdict := hcguard__resolve_columns(t, columns, check_read);
             IF what <> 'resolve' THEN
@@ -1064,7 +1155,8 @@ BEGIN
         IF unmet = 1 THEN
             IF v.col_problem[i] = 'no_column' THEN
                 r.message := format('column "%s" of Heroku Connect mapping "%s" does not exist', v.col_name[i], mapping);
-                detail := format('Heroku Connect does not map the field "%s" in this database.', v.col_name[i]);
+                detail := format('No column of the mapping is named %s: Heroku Connect does not map that field in this database.',
+                                 hcguard__tried(hcguard__column_of_field(v.col_given[i])));
             ELSE
                 r.message := format('column "%s" of Heroku Connect mapping "%s" is not synced', v.col_name[i], mapping);
                 detail := hcguard__sentence(v.col_observed[i]);
@@ -1074,7 +1166,8 @@ BEGIN
                 detail := detail || E'\n';
             END IF;
             IF v.col_problem[i] = 'no_column' THEN
-                detail := detail || format('Column "%s" does not exist.', v.col_name[i]);
+                detail := detail || format('Column "%s" does not exist: no column is named %s.', v.col_name[i],
+                                           hcguard__tried(hcguard__column_of_field(v.col_given[i])));
             ELSE
                 detail := detail || format('Column "%s" is not synced: %s.', v.col_name[i], v.col_observed[i]);
             END IF;
@@ -1120,8 +1213,10 @@ BEGIN
     WHEN 'no_schema' THEN
         r := ROW('3F000', format('schema "%s" does not exist', v.schema_name),
                  CASE WHEN cardinality(v.closest) > 0
-                      THEN format('The Heroku Connect schemas of this database are %s.', hcguard__quoted_list(v.closest))
-                      ELSE 'This database has no Heroku Connect schema.' END,
+                      THEN format('No schema is named %s. The Heroku Connect schemas of this database are %s.',
+                                  hcguard__tried(v.schema_given), hcguard__quoted_list(v.closest))
+                      ELSE format('No schema is named %s. This database has no Heroku Connect schema.',
+                                  hcguard__tried(v.schema_given)) END,
                  hcguard__no_connect_hint(v));
     WHEN 'schema_denied' THEN
         r := ROW('42501', format('permission denied for schema "%s"', v.schema_name),
@@ -1134,14 +1229,20 @@ BEGIN
                  hcguard__no_connect_hint(v));
     WHEN 'no_table' THEN
         r := ROW('42P01', format('Heroku Connect mapping "%s" does not exist', mapping),
-                 format('Heroku Connect does not map a Salesforce object to table "%s" of schema "%s" in this database.',
-                        v.table_name, v.schema_name),
+                 format('No table of schema "%s" is named %s: Heroku Connect maps no such Salesforce object in this database.',
+                        v.schema_name, hcguard__tried(v.table_given)),
                  'Create the mapping in this environment''s Heroku Connect dashboard, wait for its initial load to finish, then deploy again.'
                  || CASE WHEN cardinality(v.closest) > 0
                          THEN format(' Closest existing mappings: %s.', hcguard__quoted_list(v.closest)) ELSE '' END);
     WHEN 'not_mapping' THEN
-        r := ROW('55000', format('table "%s" is not a Heroku Connect mapping', mapping), v.why,
-                 'Name the table Heroku Connect created for the Salesforce object: its API name in lower case.');
+        IF hcguard__is_system_table(v.table_name) THEN
+            r := ROW('55000', format('table "%s" is a Heroku Connect system table, not a mapping', mapping),
+                     'Heroku Connect keeps "_hcmeta", "_trigger_log", "_trigger_log_archive" and "_sf_event_log" for its own bookkeeping; they stand for no Salesforce object.',
+                     'Name the table Heroku Connect created for the Salesforce object: its API name in lower case.');
+        ELSE
+            r := ROW('55000', format('table "%s" is not a Heroku Connect mapping', mapping), v.why,
+                     'Name the table Heroku Connect created for the Salesforce object: its API name in lower case.');
+        END IF;
     WHEN 'table_denied' THEN
         r := ROW('42501', format('permission denied for table "%s"', mapping),
                  format('Role "%s" lacks SELECT on the table, which hcguard needs to see what Heroku Connect has synced.', current_user),
@@ -1211,7 +1312,7 @@ AS $$
 BEGIN
     RETURN hcguard__pass(hcguard__verdict(hcguard__name(schema_name, 'schema name'),
                                           hcguard__name(table_name, 'table name'),
-                                          ARRAY[hcguard__name(column_name, 'column name')]));
+                                          ARRAY[hcguard__column_arg(column_name)]));
 END
 $$;
 
@@ -1374,16 +1475,21 @@ DECLARE
     target text := coalesce(v.col_name[1], '');
     removed integer;
 BEGIN
-    DELETE FROM hcguard_confirmation_store s
-     WHERE s.schema_name = v.schema_name::name AND s.table_name = v.table_name::name
-       AND s.column_name = hcguard__exact(target);
-    GET DIAGNOSTICS removed = ROW_COUNT;
-    -- a column that no longer exists is matched as given, then folded
-    IF removed = 0 AND v.col_problem[1] = 'no_column' AND lower(target) <> target THEN
+    IF v.col_problem[1] IS DISTINCT FROM 'no_column' THEN
         DELETE FROM hcguard_confirmation_store s
          WHERE s.schema_name = v.schema_name::name AND s.table_name = v.table_name::name
-           AND s.column_name = hcguard__exact(lower(target));
+           AND s.column_name = target::name;
         GET DIAGNOSTICS removed = ROW_COUNT;
+    ELSE
+        -- a column that no longer exists: by each spelling it is looked up by
+        removed := 0;
+        FOREACH target IN ARRAY hcguard__spellings(hcguard__column_of_field(v.col_given[1])) LOOP
+            EXIT WHEN removed > 0;
+            DELETE FROM hcguard_confirmation_store s
+             WHERE s.schema_name = v.schema_name::name AND s.table_name = v.table_name::name
+               AND s.column_name = target::name;
+            GET DIAGNOSTICS removed = ROW_COUNT;
+        END LOOP;
     END IF;
     RETURN removed > 0;
 END

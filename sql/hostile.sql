@@ -54,7 +54,7 @@ SELECT hcdouble.app_insert($$s"; drop table hostile_canary; --$$, 'Contact',
 -- reads through SQL, which must quote the names.
 ALTER TABLE hc_hostile."t""; drop table hostile_canary; --" ENABLE ROW LEVEL SECURITY;
 CREATE POLICY connect_rows ON hc_hostile."t""; drop table hostile_canary; --"
-    FOR SELECT TO regress_hc_migrator USING (_hc_lastop = 'SYNCED');
+    FOR SELECT TO regress_hc_migrator USING (_hc_lastop IS NULL OR _hc_lastop = 'SYNCED');
 SELECT hcdouble.grant_reader(s, 'regress_hc_migrator')
   FROM unnest(ARRAY['hc_hostile', 'HcMixed', $$s"; drop table hostile_canary; --$$]) AS s;
 -- The mapping owner owns lead.

@@ -36,9 +36,15 @@ SELECT * FROM hcguard_status('salesforce', 'contact');
 \x off
 RESET ROLE;
 
--- SELECT on the columns the probe reads is enough: _hc_lastop and the
--- column itself.
+-- SELECT on the columns the probe reads is enough: _hc_lastop, sfid (a
+-- row of Connect's bulk load is told by its sfid) and the column itself.
+-- Without sfid it is not.
 GRANT SELECT (_hc_lastop, email) ON salesforce.contact TO regress_hc_stranger;
+SET ROLE regress_hc_stranger;
+SELECT hcguard_required('salesforce', 'contact', 'email');
+\echo :LAST_ERROR_SQLSTATE
+RESET ROLE;
+GRANT SELECT (sfid) ON salesforce.contact TO regress_hc_stranger;
 SET ROLE regress_hc_stranger;
 SELECT hcguard_required('salesforce', 'contact', 'email');
 SELECT hcguard_required('salesforce', 'contact');
@@ -66,9 +72,11 @@ SELECT hcguard_required('salesforce', 'opportunity');
 RESET ROLE;
 -- The table owner and superusers are not subject to the policy.
 SELECT hcguard_required('salesforce', 'opportunity', 'stagename');
--- A policy that shows Connect's rows lets the guard pass.
+-- A policy that shows Connect's rows (its bulk load's, _hc_lastop NULL, and
+-- its later writes) lets the guard pass.
 CREATE POLICY connect_rows ON salesforce.opportunity
-    FOR SELECT TO regress_hc_migrator USING (_hc_lastop = 'SYNCED');
+    FOR SELECT TO regress_hc_migrator
+    USING (_hc_lastop IS NULL OR _hc_lastop = 'SYNCED');
 SET ROLE regress_hc_migrator;
 SELECT hcguard_required('salesforce', 'opportunity', 'stagename', 'amount');
 RESET ROLE;

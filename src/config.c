@@ -190,29 +190,34 @@ diff_mapping(List **diffs, Oid extnsp, const char *schema_name,
 	for (int i = 0; i < m->nfields; i++)
 		columns[i] = column_of(m->fields[i]);
 
-	hc_resolve(&mapping, schema_name, table, 0, NULL, true);
-	if (mapping.problem == HC_TABLE_DENIED)
-		hc_report(&mapping, ERROR);
-	if (mapping.problem == HC_NO_TABLE || mapping.problem == HC_NOT_MAPPING)
+	/*
+	 * One look, under one lock, for the table and all the file's fields: were
+	 * the lock released between two looks, Connect could drop or reload the
+	 * table in between.  The fields are judged in one pass over the table.
+	 */
+	hc_resolve(&v, schema_name, table, m->nfields, columns, true);
+	if (v.problem == HC_TABLE_DENIED)
+		hc_report(&v, ERROR);
+	if (v.problem == HC_NO_TABLE || v.problem == HC_NOT_MAPPING)
 	{
 		add(diffs, m->object_name, NULL, table, NULL, MISSING_MAPPING);
-		hc_release(&mapping);
+		hc_release(&v);
 		return;
 	}
-	*tables_seen = lappend(*tables_seen, (void *) mapping.table_name);
-	hc_judge(&mapping, extnsp, GetActiveSnapshot());
-	hc_release(&mapping);
-	if (!mapping.synced)
-		add(diffs, m->object_name, NULL, mapping.table_name, NULL, UNSYNCED_MAPPING);
+	*tables_seen = lappend(*tables_seen, (void *) v.table_name);
+	existing = hc_field_column_names(v.relid);
 
-	/* one pass over the table for all the file's fields */
-	hc_resolve(&v, schema_name, table, m->nfields, columns, true);
-	if (v.problem == HC_TABLE_DENIED || v.problem == HC_NO_TABLE ||
-		v.problem == HC_NOT_MAPPING)
-		hc_report(&v, ERROR);	/* changed since the first look */
-	existing = hc_column_names(v.relid);
+	/* the table's own verdict: the same resolution, without the columns */
+	mapping = v;
+	mapping.ncols = 0;
+	mapping.problem = HC_OK;
+	mapping.locked = false;
+	hc_judge(&mapping, extnsp, GetActiveSnapshot());
 	hc_judge(&v, extnsp, GetActiveSnapshot());
 	hc_release(&v);
+	if (!mapping.synced)
+		add(diffs, m->object_name, NULL, v.table_name, NULL, UNSYNCED_MAPPING);
+
 	for (int i = 0; i < m->nfields; i++)
 	{
 		HcProblem	p = HC_OK;

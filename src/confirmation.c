@@ -223,7 +223,7 @@ resolve_target(HcVerdict *v, FunctionCallInfo fcinfo, const char *function,
 	HcProblem	problem;
 
 	if (!PG_ARGISNULL(2))
-		column_name = hc_arg_name(fcinfo, 2, "column name");
+		column_name = hc_column_arg(fcinfo, 2);
 	refuse_read_only(function);
 
 	hc_resolve(v, schema_name, table_name, column_name ? 1 : 0,
@@ -376,10 +376,6 @@ hcguard_revoke_confirmation(PG_FUNCTION_ARGS)
 	/* the column may be gone already: its confirmation can still be removed */
 	resolve_target(&v, fcinfo, "hcguard_revoke_confirmation()", false);
 
-	values[0] = name_datum(v.schema_name);
-	values[1] = name_datum(v.table_name);
-	values[2] = name_datum(v.ncols > 0 ? v.cols[0].name : "");
-
 	sql = psprintf("DELETE FROM %s.%s"
 				   " WHERE schema_name OPERATOR(pg_catalog.=) $1"
 				   " AND table_name OPERATOR(pg_catalog.=) $2"
@@ -388,21 +384,23 @@ hcguard_revoke_confirmation(PG_FUNCTION_ARGS)
 	/* as for confirming: no lock on the mapping while the DELETE may wait */
 	hc_release(&v);
 
-	/* a name too long to be a column's names no confirmation either */
-	if (v.ncols > 0 && strlen(v.cols[0].given) >= NAMEDATALEN)
-		removed = 0;
-	else
-		removed = run_as_store_owner(extnsp, sql, 3, types, values, NULL);
-
-	/* a column that no longer exists is matched as given, then folded */
-	if (removed == 0 && v.ncols > 0 && v.cols[0].problem == HC_NO_COLUMN)
+	values[0] = name_datum(v.schema_name);
+	values[1] = name_datum(v.table_name);
+	if (v.ncols == 0 || v.cols[0].problem != HC_NO_COLUMN)
 	{
-		const char *given = v.cols[0].given;
-		char	   *lower = str_tolower(given, strlen(given), DEFAULT_COLLATION_OID);
+		values[2] = name_datum(v.ncols > 0 ? v.cols[0].name : "");
+		removed = run_as_store_owner(extnsp, sql, 3, types, values, NULL);
+	}
+	else
+	{
+		/* a column that no longer exists: by each spelling it is looked up by */
+		const char *spelling[2];
+		int			n = hc_spellings(hc_column_of_field(v.cols[0].given), spelling);
 
-		if (strcmp(lower, given) != 0 && strlen(lower) < NAMEDATALEN)
+		removed = 0;
+		for (int i = 0; i < n && removed == 0; i++)
 		{
-			values[2] = name_datum(lower);
+			values[2] = name_datum(spelling[i]);
 			removed = run_as_store_owner(extnsp, sql, 3, types, values, NULL);
 		}
 	}

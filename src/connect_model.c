@@ -33,9 +33,12 @@
 
 #include "hcguard.h"
 
+/* the tables that make a Connect schema, then the others Connect keeps there */
 static const char *const connect_tables[] = {
-	"_hcmeta", "_trigger_log", "_trigger_log_archive"
+	"_hcmeta", "_trigger_log", "_trigger_log_archive", "_sf_event_log"
 };
+
+#define NUM_REQUIRED_TABLES 3
 
 static const char *const mapping_columns[] = {
 	"sfid", "_hc_lastop", "_hc_err"
@@ -61,48 +64,64 @@ hc_arg_name(FunctionCallInfo fcinfo, int argno, const char *what)
 }
 
 /*
- * The lower-case form of a name, or NULL when folding changes nothing.  (A
- * name longer than an identifier simply matches nothing: the catalogs
- * compare all of it, not its truncated form.)
+ * A column argument: a name that can stand for a Salesforce field.  Connect's
+ * bookkeeping columns cannot: a guard on one would pass or fail on Connect's
+ * own housekeeping, and its hints (map the field, confirm it is empty in
+ * Salesforce) would send the reader the wrong way.
  */
-static const char *
-folded(const char *name)
+void
+hc_check_field_name(const char *name)
 {
-	char	   *lower = str_tolower(name, strlen(name), DEFAULT_COLLATION_OID);
+	const char *lower = str_tolower(name, strlen(name), DEFAULT_COLLATION_OID);
 
-	return strcmp(lower, name) == 0 ? NULL : lower;
+	if (strcmp(lower, "_hc_lastop") == 0 || strcmp(lower, "_hc_err") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("column \"%s\" is Heroku Connect's bookkeeping, not a Salesforce field", lower),
+				 errdetail("Heroku Connect adds \"_hc_lastop\" and \"_hc_err\" to every mapping to track its own writes; they hold no Salesforce data."),
+				 errhint("Name the Salesforce field the code needs, by its API name (for example \"Email\" or \"Preferred_Channel__c\").")));
 }
 
-Oid
-hc_find_schema(const char *name, char *found)
+const char *
+hc_column_arg(FunctionCallInfo fcinfo, int argno)
 {
-	const char *lower;
-	Oid			nspid = get_namespace_oid(name, true);
+	const char *name = hc_arg_name(fcinfo, argno, "column name");
 
-	if (!OidIsValid(nspid) && (lower = folded(name)) != NULL)
-	{
-		nspid = get_namespace_oid(lower, true);
-		name = lower;
-	}
-	if (OidIsValid(nspid))
-		strlcpy(found, name, NAMEDATALEN);
-	return nspid;
+	hc_check_field_name(name);
+	return name;
 }
 
-Oid
-hc_find_table(Oid nspid, const char *name, char *found)
+/*
+ * A name as PostgreSQL stores an identifier: at most NAMEDATALEN - 1 bytes,
+ * cut at a character boundary.  A query naming a longer column finds the
+ * truncated one, and so must hcguard: Connect's relationship columns
+ * (<relationship>__r__<external id field>) often run past 63 bytes.
+ */
+char *
+hc_identifier(const char *name)
 {
-	const char *lower;
-	Oid			relid = get_relname_relid(name, nspid);
+	int			len = strlen(name);
 
-	if (!OidIsValid(relid) && (lower = folded(name)) != NULL)
-	{
-		relid = get_relname_relid(lower, nspid);
-		name = lower;
-	}
-	if (OidIsValid(relid))
-		strlcpy(found, name, NAMEDATALEN);
-	return relid;
+	if (len < NAMEDATALEN)
+		return pstrdup(name);
+	return pnstrdup(name, pg_mbcliplen(name, len, NAMEDATALEN - 1));
+}
+
+/*
+ * The spellings a name is looked up by, in order: as given, then in lower
+ * case (Connect lower-cases everything it creates); each truncated as an
+ * identifier.  Returns how many differ (1 or 2).
+ */
+int
+hc_spellings(const char *given, const char *spellings[2])
+{
+	const char *exact = hc_identifier(given);
+	const char *lower = hc_identifier(str_tolower(given, strlen(given),
+												  DEFAULT_COLLATION_OID));
+
+	spellings[0] = exact;
+	spellings[1] = lower;
+	return strcmp(exact, lower) == 0 ? 1 : 2;
 }
 
 /* A live user column: system columns and dropped ones are not mapped. */
@@ -114,20 +133,77 @@ live_attnum(Oid relid, const char *name)
 	return attnum > 0 ? attnum : InvalidAttrNumber;
 }
 
+/* The catalog lookups by name, inside a schema or table (0: not found). */
+static Oid
+lookup_schema(Oid unused, const char *name)
+{
+	return get_namespace_oid(name, true);
+}
+
+static Oid
+lookup_table(Oid nspid, const char *name)
+{
+	return get_relname_relid(name, nspid);
+}
+
+static Oid
+lookup_column(Oid relid, const char *name)
+{
+	return (Oid) live_attnum(relid, name);
+}
+
+/*
+ * Looks a name up by each of its spellings in turn; the first found is
+ * copied into found (NAMEDATALEN bytes).  Returns 0 when none is found.
+ */
+static Oid
+find_spelled(Oid within, const char *given, Oid (*lookup) (Oid, const char *),
+			 char *found)
+{
+	const char *spelling[2];
+	int			n = hc_spellings(given, spelling);
+
+	for (int i = 0; i < n; i++)
+	{
+		Oid			oid = lookup(within, spelling[i]);
+
+		if (oid != 0)
+		{
+			strlcpy(found, spelling[i], NAMEDATALEN);
+			return oid;
+		}
+	}
+	return 0;
+}
+
+Oid
+hc_find_schema(const char *name, char *found)
+{
+	return find_spelled(InvalidOid, name, lookup_schema, found);
+}
+
+Oid
+hc_find_table(Oid nspid, const char *name, char *found)
+{
+	return find_spelled(nspid, name, lookup_table, found);
+}
+
+/*
+ * The column a field name means.  The field Id, in any case, is the column
+ * sfid: Connect's own id is its serial key, which every row fills, so a
+ * guard on it would always pass.
+ */
+const char *
+hc_column_of_field(const char *name)
+{
+	return pg_strcasecmp(name, "id") == 0 ? "sfid" : name;
+}
+
 AttrNumber
 hc_find_column(Oid relid, const char *name, char *found)
 {
-	const char *lower;
-	AttrNumber	attnum = live_attnum(relid, name);
-
-	if (attnum == InvalidAttrNumber && (lower = folded(name)) != NULL)
-	{
-		attnum = live_attnum(relid, lower);
-		name = lower;
-	}
-	if (attnum != InvalidAttrNumber)
-		strlcpy(found, name, NAMEDATALEN);
-	return attnum;
+	return (AttrNumber) find_spelled(relid, hc_column_of_field(name),
+									 lookup_column, found);
 }
 
 static void
@@ -144,7 +220,7 @@ hc_is_connect_schema(Oid nspid, StringInfo missing)
 {
 	bool		ok = true;
 
-	for (int i = 0; i < (int) lengthof(connect_tables); i++)
+	for (int i = 0; i < NUM_REQUIRED_TABLES; i++)
 	{
 		Oid			relid = get_relname_relid(connect_tables[i], nspid);
 		char		kind = OidIsValid(relid) ? get_rel_relkind(relid) : '\0';
@@ -166,6 +242,12 @@ hc_is_mapping(Oid relid, StringInfo why_not)
 	StringInfoData lacking;
 	char		kind = get_rel_relkind(relid);
 
+	if (hc_is_system_table(get_rel_name(relid)))
+	{
+		if (why_not)
+			appendStringInfoString(why_not, "It is one of Heroku Connect's system tables.");
+		return false;
+	}
 	if (kind != RELKIND_RELATION)
 	{
 		if (why_not)
@@ -265,9 +347,12 @@ hc_mapping_names(Oid nspid)
 	return names;
 }
 
-/* The mapped columns of a table the caller has locked. */
+/*
+ * The Salesforce field columns of a table the caller has locked: every live
+ * column but Connect's bookkeeping, which no code needs declared.
+ */
 List *
-hc_column_names(Oid relid)
+hc_field_column_names(Oid relid)
 {
 	Relation	rel = table_open(relid, NoLock);
 	TupleDesc	desc = RelationGetDescr(rel);
@@ -277,7 +362,7 @@ hc_column_names(Oid relid)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
 
-		if (!att->attisdropped)
+		if (!att->attisdropped && !hc_is_connect_column(NameStr(att->attname)))
 			names = lappend(names, pstrdup(NameStr(att->attname)));
 	}
 	table_close(rel, NoLock);
@@ -293,6 +378,16 @@ hc_is_connect_column(const char *name)
 {
 	return strcmp(name, "id") == 0 || strcmp(name, "_hc_lastop") == 0 ||
 		strcmp(name, "_hc_err") == 0;
+}
+
+/* Connect's system tables, which stand for no Salesforce object. */
+bool
+hc_is_system_table(const char *name)
+{
+	for (int i = 0; i < (int) lengthof(connect_tables); i++)
+		if (strcmp(name, connect_tables[i]) == 0)
+			return true;
+	return false;
 }
 
 /*

@@ -45,7 +45,7 @@ hcguard_required_column(PG_FUNCTION_ARGS)
 
 	(void) hc_arg_name(fcinfo, 0, "schema name");
 	(void) hc_arg_name(fcinfo, 1, "table name");
-	column = hc_arg_name(fcinfo, 2, "column name");
+	column = hc_column_arg(fcinfo, 2);
 	PG_RETURN_BOOL(require(fcinfo, 1, &column));
 }
 
@@ -96,6 +96,7 @@ column_list(FunctionCallInfo fcinfo, int argno, int *ncols)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("column name must not be empty"),
 					 errdetail("Element %d of the column list is empty.", i + 1)));
+		hc_check_field_name(name);
 		names[(*ncols)++] = name;
 	}
 	return names;
@@ -128,7 +129,7 @@ hcguard_status(PG_FUNCTION_ARGS)
 	HcEvidence	evidence;
 
 	if (!PG_ARGISNULL(2))
-		column_name = hc_arg_name(fcinfo, 2, "column name");
+		column_name = hc_column_arg(fcinfo, 2);
 	column = (column_name != NULL);
 
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)

@@ -56,6 +56,11 @@ extern int	hc_poll_interval;
 /* connect_model.c: names and the shape Connect gives a database */
 extern const char *hc_arg_name(FunctionCallInfo fcinfo, int argno,
 							   const char *what);
+extern const char *hc_column_arg(FunctionCallInfo fcinfo, int argno);
+extern void hc_check_field_name(const char *name);
+extern char *hc_identifier(const char *name);
+extern int	hc_spellings(const char *given, const char *spellings[2]);
+extern const char *hc_column_of_field(const char *name);
 extern Oid	hc_find_schema(const char *name, char *found);
 extern Oid	hc_find_table(Oid nspid, const char *name, char *found);
 extern AttrNumber hc_find_column(Oid relid, const char *name, char *found);
@@ -63,8 +68,9 @@ extern bool hc_is_connect_schema(Oid nspid, StringInfo missing);
 extern bool hc_is_mapping(Oid relid, StringInfo why_not);
 extern List *hc_connect_schemas(void);
 extern List *hc_mapping_names(Oid nspid);
-extern List *hc_column_names(Oid relid);
+extern List *hc_field_column_names(Oid relid);
 extern bool hc_is_connect_column(const char *name);
+extern bool hc_is_system_table(const char *name);
 extern bool hc_has_trigger(Oid relid, const char *table_name,
 						   const char *suffix);
 
@@ -96,6 +102,24 @@ extern const HcWriteHealth *hc_write_health_of(List *health,
 extern List *hc_closest_names(const char *wanted, List *candidates);
 
 /* probe.c: what Connect has written */
+
+/*
+ * Who wrote a row, as far as the data tells.  Connect's own writes are
+ * SYNCED, INSERTED or UPDATED, and its bulk loads leave _hc_lastop NULL with
+ * sfid set; the application's writes are PENDING until pushed, or FAILED.
+ */
+typedef enum HcOrigin
+{
+	HC_ORIGIN_CONNECT = 0,
+	HC_ORIGIN_PENDING,
+	HC_ORIGIN_FAILED,
+	HC_ORIGIN_UNKNOWN,			/* _hc_lastop and sfid both NULL */
+	HC_ORIGIN_OTHER,			/* another _hc_lastop value */
+	HC_NUM_ORIGINS
+} HcOrigin;
+
+typedef int64 HcOriginCounts[HC_NUM_ORIGINS];
+
 typedef struct HcProbe
 {
 	/* in: the columns whose data is wanted (may be none: the table itself) */
@@ -104,20 +128,16 @@ typedef struct HcProbe
 	/* out, per wanted column */
 	bool	   *found;			/* a Connect-written row holds a value */
 	int64	   *valued;			/* rows read that hold a value */
-	int64	   *valued_pending; /* ... of which PENDING */
-	int64	   *valued_failed;	/* ... of which FAILED */
+	HcOriginCounts *valued_by;	/* ... by origin */
 	/* out, for the table itself (counted only when no column is wanted) */
 	bool		found_row;		/* a Connect-written row exists */
-	int64		connect_rows;
-	int64		pending_rows;
-	int64		failed_rows;
-	bool		complete;		/* the whole table was read */
+	HcOriginCounts rows_by;
 	int64		rows;			/* rows read */
 } HcProbe;
 
 extern void hc_probe_init(HcProbe *probe, int ncols);
-extern void hc_probe_run(Relation rel, AttrNumber lastop, HcProbe *probe,
-						 Snapshot snapshot);
+extern void hc_probe_run(Relation rel, AttrNumber lastop, AttrNumber sfid,
+						 HcProbe *probe, Snapshot snapshot);
 
 /* confirmation.c */
 extern Oid	hc_extension_namespace(FunctionCallInfo fcinfo);
@@ -147,6 +167,7 @@ typedef struct HcVerdict
 	Oid			nspid;
 	Oid			relid;
 	AttrNumber	lastop;			/* _hc_lastop's attnum */
+	AttrNumber	sfid;			/* sfid's attnum */
 	bool		locked;			/* hcguard holds its lock on relid */
 	bool		connect_schema;
 	bool		mapped;			/* the table is a mapping, columns mapped */

@@ -3,8 +3,10 @@
  *	  What Heroku Connect has written into a mapping.
  *
  * A row is Connect-written when its _hc_lastop is SYNCED, INSERTED or
- * UPDATED; PENDING and FAILED rows carry the application's values, not
- * Salesforce's.  A column is synced when a Connect-written row holds a value
+ * UPDATED, or when _hc_lastop is NULL and sfid is set: Connect's initial
+ * load and its reloads write rows in bulk, past the status trigger, and in
+ * a mature mapping most rows look like that.  PENDING and FAILED rows carry
+ * the application's values, not Salesforce's.  A column is synced when a Connect-written row holds a value
  * in it.  The probe reads rows until every wanted column is known synced
  * (for a synced field that is the first row) and only reads the whole table
  * when something is not synced, which is also when the counts it gathers on
@@ -34,14 +36,6 @@
 
 #include "hcguard.h"
 
-typedef enum LastOp
-{
-	LASTOP_CONNECT,
-	LASTOP_PENDING,
-	LASTOP_FAILED,
-	LASTOP_OTHER
-} LastOp;
-
 #define PROBE_FETCH 1000
 
 void
@@ -52,8 +46,7 @@ hc_probe_init(HcProbe *probe, int ncols)
 	probe->attnums = palloc0(sizeof(AttrNumber) * Max(ncols, 1));
 	probe->found = palloc0(sizeof(bool) * Max(ncols, 1));
 	probe->valued = palloc0(sizeof(int64) * Max(ncols, 1));
-	probe->valued_pending = palloc0(sizeof(int64) * Max(ncols, 1));
-	probe->valued_failed = palloc0(sizeof(int64) * Max(ncols, 1));
+	probe->valued_by = palloc0(sizeof(HcOriginCounts) * Max(ncols, 1));
 }
 
 static bool
@@ -62,20 +55,26 @@ is(const char *s, int len, const char *word)
 	return len == (int) strlen(word) && memcmp(s, word, len) == 0;
 }
 
-static LastOp
-classify(Datum lastop)
+/* A row's origin from its _hc_lastop (NULL: lastop_null) and sfid. */
+static HcOrigin
+origin(Datum lastop, bool lastop_null, bool has_sfid)
 {
-	text	   *t = DatumGetTextPP(lastop);
-	const char *s = VARDATA_ANY(t);
-	int			len = VARSIZE_ANY_EXHDR(t);
+	text	   *t;
+	const char *s;
+	int			len;
 
+	if (lastop_null)
+		return has_sfid ? HC_ORIGIN_CONNECT : HC_ORIGIN_UNKNOWN;
+	t = DatumGetTextPP(lastop);
+	s = VARDATA_ANY(t);
+	len = VARSIZE_ANY_EXHDR(t);
 	if (is(s, len, "SYNCED") || is(s, len, "INSERTED") || is(s, len, "UPDATED"))
-		return LASTOP_CONNECT;
+		return HC_ORIGIN_CONNECT;
 	if (is(s, len, "PENDING"))
-		return LASTOP_PENDING;
+		return HC_ORIGIN_PENDING;
 	if (is(s, len, "FAILED"))
-		return LASTOP_FAILED;
-	return LASTOP_OTHER;
+		return HC_ORIGIN_FAILED;
+	return HC_ORIGIN_OTHER;
 }
 
 /*
@@ -84,14 +83,12 @@ classify(Datum lastop)
  * true once nothing more is to be learned from further rows.
  */
 static bool
-tally(HcProbe *probe, LastOp op, const bool *has_value, int *unknown)
+tally(HcProbe *probe, HcOrigin op, const bool *has_value, int *unknown)
 {
 	if (probe->ncols == 0)
 	{
-		probe->connect_rows += (op == LASTOP_CONNECT);
-		probe->pending_rows += (op == LASTOP_PENDING);
-		probe->failed_rows += (op == LASTOP_FAILED);
-		probe->found_row |= (op == LASTOP_CONNECT);
+		probe->rows_by[op]++;
+		probe->found_row |= (op == HC_ORIGIN_CONNECT);
 		return probe->found_row;
 	}
 	for (int i = 0; i < probe->ncols; i++)
@@ -99,9 +96,8 @@ tally(HcProbe *probe, LastOp op, const bool *has_value, int *unknown)
 		if (!has_value[i])
 			continue;
 		probe->valued[i]++;
-		probe->valued_pending[i] += (op == LASTOP_PENDING);
-		probe->valued_failed[i] += (op == LASTOP_FAILED);
-		if (op == LASTOP_CONNECT && !probe->found[i])
+		probe->valued_by[i][op]++;
+		if (op == HC_ORIGIN_CONNECT && !probe->found[i])
 		{
 			probe->found[i] = true;
 			probe->found_row = true;
@@ -112,7 +108,8 @@ tally(HcProbe *probe, LastOp op, const bool *has_value, int *unknown)
 }
 
 static void
-probe_heap(Relation rel, AttrNumber lastop, HcProbe *probe, Snapshot snapshot)
+probe_heap(Relation rel, AttrNumber lastop, AttrNumber sfid, HcProbe *probe,
+		   Snapshot snapshot)
 {
 	TupleTableSlot *slot = table_slot_create(rel, NULL);
 	TupleDesc	desc = RelationGetDescr(rel);
@@ -127,13 +124,12 @@ probe_heap(Relation rel, AttrNumber lastop, HcProbe *probe, Snapshot snapshot)
 	bool	   *has_value = palloc0(sizeof(bool) * Max(probe->ncols, 1));
 	int			unknown = probe->ncols;
 
-	probe->complete = true;
 	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
 	{
 		bool		any = (probe->ncols == 0);
-		bool		isnull;
+		bool		lastop_null;
+		bool		sfid_null;
 		Datum		d;
-		LastOp		op = LASTOP_OTHER;
 
 		CHECK_FOR_INTERRUPTS();
 		probe->rows++;
@@ -152,27 +148,28 @@ probe_heap(Relation rel, AttrNumber lastop, HcProbe *probe, Snapshot snapshot)
 		}
 		if (!any)
 			continue;
-		d = slot_getattr(slot, lastop, &isnull);
-		op = isnull ? LASTOP_OTHER : classify(d);
-		if (tally(probe, op, has_value, &unknown))
-		{
-			probe->complete = false;
+		d = slot_getattr(slot, lastop, &lastop_null);
+		if (lastop_null)
+			(void) slot_getattr(slot, sfid, &sfid_null);
+		else
+			sfid_null = true;	/* not looked at */
+		if (tally(probe, origin(d, lastop_null, !sfid_null), has_value, &unknown))
 			break;
-		}
 	}
 	table_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
 }
 
 static char *
-probe_query(Relation rel, AttrNumber lastop, HcProbe *probe)
+probe_query(Relation rel, AttrNumber lastop, AttrNumber sfid, HcProbe *probe)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	StringInfoData q;
 
 	initStringInfo(&q);
-	appendStringInfo(&q, "SELECT %s::pg_catalog.text",
-					 quote_identifier(NameStr(TupleDescAttr(desc, lastop - 1)->attname)));
+	appendStringInfo(&q, "SELECT %s::pg_catalog.text, %s IS NOT NULL",
+					 quote_identifier(NameStr(TupleDescAttr(desc, lastop - 1)->attname)),
+					 quote_identifier(NameStr(TupleDescAttr(desc, sfid - 1)->attname)));
 	for (int i = 0; i < probe->ncols; i++)
 		appendStringInfo(&q, ", %s IS NOT NULL",
 						 quote_identifier(NameStr(TupleDescAttr(desc, probe->attnums[i] - 1)->attname)));
@@ -194,7 +191,6 @@ probe_policies_spi(const char *query, HcProbe *probe)
 		elog(ERROR, "SPI_connect failed");
 	portal = SPI_cursor_open_with_args(NULL, query, 0, NULL, NULL, NULL,
 									   true, 0);
-	probe->complete = true;
 	while (!done)
 	{
 		SPI_cursor_fetch(portal, true, PROBE_FETCH);
@@ -204,18 +200,16 @@ probe_policies_spi(const char *query, HcProbe *probe)
 		{
 			HeapTuple	tup = SPI_tuptable->vals[r];
 			TupleDesc	desc = SPI_tuptable->tupdesc;
+			bool		lastop_null;
 			bool		isnull;
-			Datum		d = SPI_getbinval(tup, desc, 1, &isnull);
-			LastOp		op = isnull ? LASTOP_OTHER : classify(d);
+			Datum		d = SPI_getbinval(tup, desc, 1, &lastop_null);
+			bool		has_sfid = DatumGetBool(SPI_getbinval(tup, desc, 2, &isnull));
 
 			for (int i = 0; i < probe->ncols; i++)
-				has_value[i] = DatumGetBool(SPI_getbinval(tup, desc, i + 2, &isnull));
+				has_value[i] = DatumGetBool(SPI_getbinval(tup, desc, i + 3, &isnull));
 			probe->rows++;
-			if (tally(probe, op, has_value, &unknown))
-			{
-				probe->complete = false;
-				done = true;
-			}
+			done = tally(probe, origin(d, lastop_null, has_sfid), has_value,
+						 &unknown);
 		}
 		SPI_freetuptable(SPI_tuptable);
 	}
@@ -238,15 +232,16 @@ probe_policies_work(void *arg)
 }
 
 void
-hc_probe_run(Relation rel, AttrNumber lastop, HcProbe *probe, Snapshot snapshot)
+hc_probe_run(Relation rel, AttrNumber lastop, AttrNumber sfid, HcProbe *probe,
+			 Snapshot snapshot)
 {
 	if (check_enable_rls(RelationGetRelid(rel), InvalidOid, false) == RLS_ENABLED)
 	{
-		PolicyProbe pp = {probe_query(rel, lastop, probe), probe};
+		PolicyProbe pp = {probe_query(rel, lastop, sfid, probe), probe};
 
 		/* the planner locks the table's indexes too: release all of it */
 		hc_without_locks(probe_policies_work, &pp);
 	}
 	else
-		probe_heap(rel, lastop, probe, snapshot);
+		probe_heap(rel, lastop, sfid, probe, snapshot);
 }

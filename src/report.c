@@ -58,15 +58,42 @@ rows(int64 n)
 	return psprintf(n == 1 ? "%lld row" : "%lld rows", (long long) n);
 }
 
+/*
+ * The rows that hold a value but none written by Connect, by origin, so
+ * that the detail accounts for every one: "2 pending, 1 failed".
+ */
+static char *
+origins(const HcOriginCounts counts)
+{
+	static const char *const formats[HC_NUM_ORIGINS] = {
+		[HC_ORIGIN_CONNECT] = NULL,
+		[HC_ORIGIN_PENDING] = "%lld pending",
+		[HC_ORIGIN_FAILED] = "%lld failed",
+		[HC_ORIGIN_UNKNOWN] = "%lld with neither _hc_lastop nor sfid set",
+		[HC_ORIGIN_OTHER] = "%lld with another _hc_lastop value",
+	};
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int o = 0; o < HC_NUM_ORIGINS; o++)
+	{
+		if (formats[o] == NULL || counts[o] == 0)
+			continue;
+		if (buf.len > 0)
+			appendStringInfoString(&buf, ", ");
+		appendStringInfo(&buf, formats[o], (long long) counts[o]);
+	}
+	return buf.data;
+}
+
 /* What the probe saw of the table, as a clause to end a sentence with. */
 static char *
 observed_table(const HcProbe *p)
 {
 	if (p->rows == 0)
 		return pstrdup("the table has no rows");
-	return psprintf("the table has %s, none written by Heroku Connect (%lld pending, %lld failed)",
-					rows(p->rows), (long long) p->pending_rows,
-					(long long) p->failed_rows);
+	return psprintf("the table has %s, none written by Heroku Connect: %s",
+					rows(p->rows), origins(p->rows_by));
 }
 
 /* What the probe saw of a column, likewise. */
@@ -79,15 +106,26 @@ observed_column(const HcProbe *p, int i)
 		return p->rows == 1 ? pstrdup("the table's only row holds no value") :
 			psprintf("none of the table's %s holds a value", rows(p->rows));
 	if (p->valued[i] == p->rows)
-		return psprintf("%s a value, %s written by Heroku Connect (%lld pending, %lld failed)",
+		return psprintf("%s a value, %s written by Heroku Connect: %s",
 						p->rows == 1 ? "the table's only row holds" :
 						psprintf("all the table's %s hold", rows(p->rows)),
 						p->rows == 1 ? "not" : "none",
-						(long long) p->valued_pending[i], (long long) p->valued_failed[i]);
-	return psprintf("%s of the table's %s %s a value, none written by Heroku Connect (%lld pending, %lld failed)",
-					p->valued[i] == 1 ? "1" : psprintf("%lld", (long long) p->valued[i]),
-					rows(p->rows), p->valued[i] == 1 ? "holds" : "hold",
-					(long long) p->valued_pending[i], (long long) p->valued_failed[i]);
+						origins(p->valued_by[i]));
+	return psprintf("%lld of the table's %s %s a value, none written by Heroku Connect: %s",
+					(long long) p->valued[i], rows(p->rows),
+					p->valued[i] == 1 ? "holds" : "hold",
+					origins(p->valued_by[i]));
+}
+
+/* The spellings a missing name was looked up by: "Name" or "name". */
+static char *
+tried(const char *given)
+{
+	const char *spelling[2];
+
+	if (hc_spellings(given, spelling) == 1)
+		return psprintf("\"%s\"", spelling[0]);
+	return psprintf("\"%s\" or \"%s\"", spelling[0], spelling[1]);
 }
 
 static char *
@@ -155,8 +193,8 @@ describe_columns(const HcVerdict *v, HcReport *r)
 								  "column \"%s\" of Heroku Connect mapping \"%s\" is not synced",
 								  col->name, mapping);
 			if (col->problem == HC_NO_COLUMN)
-				appendStringInfo(&detail, "Heroku Connect does not map the field \"%s\" in this database.",
-								 col->name);
+				appendStringInfo(&detail, "No column of the mapping is named %s: Heroku Connect does not map that field in this database.",
+								 tried(hc_column_of_field(col->given)));
 			else
 				appendStringInfoString(&detail, sentence(observed_column(&v->probe, col->probe_index)));
 		}
@@ -165,7 +203,8 @@ describe_columns(const HcVerdict *v, HcReport *r)
 			if (detail.len > 0)
 				appendStringInfoChar(&detail, '\n');
 			if (col->problem == HC_NO_COLUMN)
-				appendStringInfo(&detail, "Column \"%s\" does not exist.", col->name);
+				appendStringInfo(&detail, "Column \"%s\" does not exist: no column is named %s.",
+								 col->name, tried(hc_column_of_field(col->given)));
 			else
 				appendStringInfo(&detail, "Column \"%s\" is not synced: %s.",
 								 col->name, observed_column(&v->probe, col->probe_index));
@@ -210,9 +249,10 @@ hc_describe(const HcVerdict *v, HcReport *r)
 			r->sqlstate = ERRCODE_INVALID_SCHEMA_NAME;
 			r->message = psprintf("schema \"%s\" does not exist", v->schema_name);
 			r->detail = v->closest != NIL ?
-				psprintf("The Heroku Connect schemas of this database are %s.",
-						 quoted_list(v->closest)) :
-				pstrdup("This database has no Heroku Connect schema.");
+				psprintf("No schema is named %s. The Heroku Connect schemas of this database are %s.",
+						 tried(v->schema_given), quoted_list(v->closest)) :
+				psprintf("No schema is named %s. This database has no Heroku Connect schema.",
+						 tried(v->schema_given));
 			r->hint = no_connect_hint(v);
 			break;
 		case HC_SCHEMA_DENIED:
@@ -231,8 +271,8 @@ hc_describe(const HcVerdict *v, HcReport *r)
 		case HC_NO_TABLE:
 			r->sqlstate = ERRCODE_UNDEFINED_TABLE;
 			r->message = psprintf("Heroku Connect mapping \"%s\" does not exist", mapping);
-			r->detail = psprintf("Heroku Connect does not map a Salesforce object to table \"%s\" of schema \"%s\" in this database.",
-								 v->table_name, v->schema_name);
+			r->detail = psprintf("No table of schema \"%s\" is named %s: Heroku Connect maps no such Salesforce object in this database.",
+								 v->schema_name, tried(v->table_given));
 			r->hint = psprintf("Create the mapping in this environment's Heroku Connect dashboard, wait for its initial load to finish, then deploy again.%s%s%s",
 							   v->closest != NIL ? " Closest existing mappings: " : "",
 							   v->closest != NIL ? quoted_list(v->closest) : "",
@@ -240,8 +280,16 @@ hc_describe(const HcVerdict *v, HcReport *r)
 			break;
 		case HC_NOT_MAPPING:
 			r->sqlstate = ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE;
-			r->message = psprintf("table \"%s\" is not a Heroku Connect mapping", mapping);
-			r->detail = pstrdup(v->why.data);
+			if (hc_is_system_table(v->table_name))
+			{
+				r->message = psprintf("table \"%s\" is a Heroku Connect system table, not a mapping", mapping);
+				r->detail = pstrdup("Heroku Connect keeps \"_hcmeta\", \"_trigger_log\", \"_trigger_log_archive\" and \"_sf_event_log\" for its own bookkeeping; they stand for no Salesforce object.");
+			}
+			else
+			{
+				r->message = psprintf("table \"%s\" is not a Heroku Connect mapping", mapping);
+				r->detail = pstrdup(v->why.data);
+			}
 			r->hint = pstrdup("Name the table Heroku Connect created for the Salesforce object: its API name in lower case.");
 			break;
 		case HC_TABLE_DENIED:

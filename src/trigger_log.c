@@ -64,11 +64,65 @@ health_of(List **health, const char *table_name)
 	return h;
 }
 
+/* Runs a query of the logs; the rows are in SPI_tuptable. */
 static void
 run(const char *sql)
 {
 	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "hcguard could not read Heroku Connect's trigger log");
+}
+
+/* The pending writes per table, from the rows of pending_query. */
+static void
+take_pending(LogQuery *q, MemoryContext caller)
+{
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		char	   *name = SPI_getvalue(tup, desc, 1);
+		MemoryContext old;
+		HcWriteHealth *h;
+
+		if (name == NULL)
+			continue;
+		old = MemoryContextSwitchTo(caller);
+		h = health_of(&q->health, name);
+		h->pending = DatumGetInt64(SPI_getbinval(tup, desc, 2, &isnull));
+		MemoryContextSwitchTo(old);
+	}
+}
+
+/* The failed writes per table, from the rows of failed_query. */
+static void
+take_failed(LogQuery *q, MemoryContext caller)
+{
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		count_null;
+		bool		at_null;
+		char	   *name = SPI_getvalue(tup, desc, 1);
+		char	   *message = SPI_getvalue(tup, desc, 4);
+		Datum		count = SPI_getbinval(tup, desc, 2, &count_null);
+		Datum		at = SPI_getbinval(tup, desc, 3, &at_null);
+		MemoryContext old;
+		HcWriteHealth *h;
+
+		if (name == NULL)
+			continue;
+		old = MemoryContextSwitchTo(caller);
+		h = health_of(&q->health, name);
+		h->failed = count_null ? 0 : DatumGetInt64(count);
+		/* a failure whose every timestamp is NULL has no time to show */
+		h->has_failure_at = !at_null;
+		if (!at_null)
+			h->last_failure_at = DatumGetTimestampTz(at);
+		h->last_failure = message ? pstrdup(message) : NULL;
+		MemoryContextSwitchTo(old);
+	}
 }
 
 static void
@@ -88,49 +142,20 @@ read_logs(void *arg)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 
+	/*
+	 * Each result is read right after its own query: where the caller may
+	 * read only _trigger_log, the failed writes stay unknown rather than be
+	 * read from the pending query's rows.
+	 */
 	if (q->pending_known)
+	{
 		run(psprintf(pending_query, s));
-	for (uint64 i = 0; SPI_tuptable && i < SPI_processed; i++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
-		char	   *name = SPI_getvalue(tup, desc, 1);
-		MemoryContext old;
-		HcWriteHealth *h;
-
-		if (name == NULL)
-			continue;
-		old = MemoryContextSwitchTo(caller);
-		h = health_of(&q->health, name);
-		h->pending = DatumGetInt64(SPI_getbinval(tup, desc, 2, &isnull));
-		MemoryContextSwitchTo(old);
+		take_pending(q, caller);
 	}
-
 	if (q->failed_known)
-		run(psprintf(failed_query, s, s));
-	for (uint64 i = 0; SPI_tuptable && i < SPI_processed; i++)
 	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
-		char	   *name = SPI_getvalue(tup, desc, 1);
-		char	   *message = SPI_getvalue(tup, desc, 4);
-		Datum		at;
-		MemoryContext old;
-		HcWriteHealth *h;
-
-		if (name == NULL)
-			continue;
-		at = SPI_getbinval(tup, desc, 3, &isnull);
-		old = MemoryContextSwitchTo(caller);
-		h = health_of(&q->health, name);
-		h->failed = DatumGetInt64(SPI_getbinval(tup, desc, 2, &isnull));
-		h->has_failure_at = !isnull;
-		if (!isnull)
-			h->last_failure_at = DatumGetTimestampTz(at);
-		h->last_failure = message ? pstrdup(message) : NULL;
-		MemoryContextSwitchTo(old);
+		run(psprintf(failed_query, s, s));
+		take_failed(q, caller);
 	}
 
 	SPI_finish();

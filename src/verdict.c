@@ -32,7 +32,8 @@ can_read(const HcVerdict *v)
 		return true;
 
 	/* column privileges will do, on every column the probe reads */
-	if (pg_attribute_aclcheck(v->relid, v->lastop, roleid, ACL_SELECT) != ACLCHECK_OK)
+	if (pg_attribute_aclcheck(v->relid, v->lastop, roleid, ACL_SELECT) != ACLCHECK_OK ||
+		pg_attribute_aclcheck(v->relid, v->sfid, roleid, ACL_SELECT) != ACLCHECK_OK)
 		return false;
 	for (int i = 0; i < v->ncols; i++)
 		if (v->cols[i].attnum != InvalidAttrNumber &&
@@ -108,7 +109,7 @@ resolve_columns(HcVerdict *v)
 		}
 		col->problem = HC_NO_COLUMN;
 		if (existing == NIL)
-			existing = hc_column_names(v->relid);
+			existing = hc_field_column_names(v->relid);
 		col->closest = hc_closest_names(col->given, existing);
 	}
 	v->ncols = kept;
@@ -186,6 +187,7 @@ hc_resolve(HcVerdict *v, const char *schema_name, const char *table_name,
 		return;
 	}
 	v->lastop = hc_find_column(v->relid, "_hc_lastop", found);
+	v->sfid = hc_find_column(v->relid, "sfid", found);
 
 	resolve_columns(v);
 	v->mapped = true;
@@ -239,7 +241,7 @@ judge(HcVerdict *v, Oid extnsp, Snapshot snapshot)
 	{
 		Relation	rel = table_open(v->relid, NoLock);
 
-		hc_probe_run(rel, v->lastop, probe, snapshot);
+		hc_probe_run(rel, v->lastop, v->sfid, probe, snapshot);
 		table_close(rel, NoLock);
 	}
 

@@ -63,7 +63,7 @@ hcguard_wait(PG_FUNCTION_ARGS)
 	MemoryContext old;
 
 	if (!PG_ARGISNULL(2))
-		column_name = hc_arg_name(fcinfo, 2, "column name");
+		column_name = hc_column_arg(fcinfo, 2);
 	if (PG_ARGISNULL(3))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),

@@ -91,7 +91,7 @@ me=$(q src "SELECT current_user") || fatal "cannot read current_user"
 # Without their confirmations, fax__c and campaign would not pass: make sure
 # the test really depends on them.
 check_eq "src: contact has 3 Connect-written rows, fax__c NULL in all" "3|0" \
-	"$(q src "SELECT count(*), count(fax__c) FROM salesforce.contact WHERE _hc_lastop = 'SYNCED'")"
+	"$(q src "SELECT count(*), count(fax__c) FROM salesforce.contact WHERE _hc_lastop IS NULL AND sfid IS NOT NULL")"
 check_eq "src: campaign has no rows" "0" "$(q src "SELECT count(*) FROM salesforce.campaign")"
 check_eq "src: the three confirmations, old__c's voided" \
 	"salesforce|campaign|(table)|$me|no records|t
