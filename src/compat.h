@@ -1,6 +1,7 @@
 /*-------------------------------------------------------------------------
  * compat.h
- *	  The few server APIs that differ between PostgreSQL 13 and 17.
+ *	  The few server APIs that differ between the PostgreSQL versions
+ *	  hcguard supports: every #if on PG_VERSION_NUM is here.
  *-------------------------------------------------------------------------
  */
 #ifndef HCGUARD_COMPAT_H
@@ -20,6 +21,11 @@
 	pg_namespace_aclcheck((nspid), (roleid), (mode))
 #define hc_table_ownercheck(relid, roleid) \
 	pg_class_ownercheck((relid), (roleid))
+#endif
+
+/* PostgreSQL 15 renamed it, and made it also refuse later placeholders */
+#if PG_VERSION_NUM < 150000
+#define MarkGUCPrefixReserved(prefix) EmitWarningsOnPlaceholders(prefix)
 #endif
 
 #endif							/* HCGUARD_COMPAT_H */

@@ -136,17 +136,11 @@ parse_config(Jsonb *doc)
 	return result;
 }
 
-static char *
-lowercase(const char *s)
-{
-	return str_tolower(s, strlen(s), DEFAULT_COLLATION_OID);
-}
-
 /* The column Connect gives a field. */
 static const char *
 column_of(const char *field)
 {
-	return pg_strcasecmp(field, "Id") == 0 ? "sfid" : lowercase(field);
+	return hc_lower(hc_column_of_field(field));
 }
 
 static void
@@ -179,7 +173,7 @@ static void
 diff_mapping(List **diffs, Oid extnsp, const char *schema_name,
 			 const ConfigMapping *m, List **tables_seen)
 {
-	const char *table = lowercase(m->object_name);
+	const char *table = hc_lower(m->object_name);
 	const char **columns = palloc(sizeof(char *) * Max(m->nfields, 1));
 	HcVerdict	mapping;
 	HcVerdict	v;
@@ -250,12 +244,6 @@ diff_mapping(List **diffs, Oid extnsp, const char *schema_name,
 	}
 }
 
-static int
-name_cmp(const ListCell *a, const ListCell *b)
-{
-	return strcmp(lfirst(a), lfirst(b));
-}
-
 static List *
 config_diff(FunctionCallInfo fcinfo, const char **schema_out)
 {
@@ -283,7 +271,7 @@ config_diff(FunctionCallInfo fcinfo, const char **schema_out)
 		diff_mapping(&diffs, extnsp, schema.schema_name, lfirst(lc), &seen);
 
 	all = hc_mapping_names(schema.nspid);
-	list_sort(all, name_cmp);
+	list_sort(all, hc_name_cmp);
 	foreach(lc, all)
 		if (!listed(seen, lfirst(lc)))
 			add(&diffs, NULL, NULL, lfirst(lc), NULL, EXTRA_MAPPING);

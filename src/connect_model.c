@@ -44,51 +44,14 @@ static const char *const mapping_columns[] = {
 	"sfid", "_hc_lastop", "_hc_err"
 };
 
-const char *
-hc_arg_name(FunctionCallInfo fcinfo, int argno, const char *what)
-{
-	char	   *name;
-
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be null", what),
-				 errdetail("A null name would let the check pass without checking anything.")));
-
-	name = text_to_cstring(PG_GETARG_TEXT_PP(argno));
-	if (name[0] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be empty", what)));
-	return name;
-}
-
 /*
- * A column argument: a name that can stand for a Salesforce field.  Connect's
- * bookkeeping columns cannot: a guard on one would pass or fail on Connect's
- * own housekeeping, and its hints (map the field, confirm it is empty in
- * Salesforce) would send the reader the wrong way.
+ * A name in lower case, as Connect writes every name it creates (in the
+ * database's collation, as SQL's lower() folds it).
  */
-void
-hc_check_field_name(const char *name)
+char *
+hc_lower(const char *name)
 {
-	const char *lower = str_tolower(name, strlen(name), DEFAULT_COLLATION_OID);
-
-	if (strcmp(lower, "_hc_lastop") == 0 || strcmp(lower, "_hc_err") == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("column \"%s\" is Heroku Connect's bookkeeping, not a Salesforce field", lower),
-				 errdetail("Heroku Connect adds \"_hc_lastop\" and \"_hc_err\" to every mapping to track its own writes; they hold no Salesforce data."),
-				 errhint("Name the Salesforce field the code needs, by its API name (for example \"Email\" or \"Preferred_Channel__c\").")));
-}
-
-const char *
-hc_column_arg(FunctionCallInfo fcinfo, int argno)
-{
-	const char *name = hc_arg_name(fcinfo, argno, "column name");
-
-	hc_check_field_name(name);
-	return name;
+	return str_tolower(name, strlen(name), DEFAULT_COLLATION_OID);
 }
 
 /*
@@ -116,8 +79,7 @@ int
 hc_spellings(const char *given, const char *spellings[2])
 {
 	const char *exact = hc_identifier(given);
-	const char *lower = hc_identifier(str_tolower(given, strlen(given),
-												  DEFAULT_COLLATION_OID));
+	const char *lower = hc_identifier(hc_lower(given));
 
 	spellings[0] = exact;
 	spellings[1] = lower;
@@ -285,8 +247,9 @@ hc_is_mapping(Oid relid, StringInfo why_not)
 	return false;
 }
 
-static int
-name_cmp(const ListCell *a, const ListCell *b)
+/* For list_sort: names in byte order, as the C collation sorts them. */
+int
+hc_name_cmp(const ListCell *a, const ListCell *b)
 {
 	return strcmp(lfirst(a), lfirst(b));
 }
@@ -317,7 +280,7 @@ hc_connect_schemas(void)
 	}
 	systable_endscan(scan);
 	table_close(pg_class, AccessShareLock);
-	list_sort(names, name_cmp);
+	list_sort(names, hc_name_cmp);
 	return names;
 }
 

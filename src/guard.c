@@ -55,53 +55,6 @@ hcguard_required_table(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(require(fcinfo, 0, NULL));
 }
 
-/* The listed columns, each checked like a single one. */
-static const char **
-column_list(FunctionCallInfo fcinfo, int argno, int *ncols)
-{
-	ArrayType  *array;
-	Datum	   *elems;
-	bool	   *nulls;
-	int			n;
-	const char **names;
-
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("column names must not be null"),
-				 errdetail("A null list would let the check pass without checking anything.")));
-	array = PG_GETARG_ARRAYTYPE_P(argno);
-	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT,
-					  &elems, &nulls, &n);
-	if (n == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("at least one column name is required"),
-				 errhint("To require only the mapping itself, call hcguard_required(schema_name, table_name).")));
-
-	names = palloc(sizeof(char *) * n);
-	*ncols = 0;
-	for (int i = 0; i < n; i++)
-	{
-		char	   *name;
-
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("column name must not be null"),
-					 errdetail("Element %d of the column list is null.", i + 1)));
-		name = TextDatumGetCString(elems[i]);
-		if (name[0] == '\0')
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("column name must not be empty"),
-					 errdetail("Element %d of the column list is empty.", i + 1)));
-		hc_check_field_name(name);
-		names[(*ncols)++] = name;
-	}
-	return names;
-}
-
 Datum
 hcguard_required_columns(PG_FUNCTION_ARGS)
 {
@@ -110,7 +63,7 @@ hcguard_required_columns(PG_FUNCTION_ARGS)
 
 	(void) hc_arg_name(fcinfo, 0, "schema name");
 	(void) hc_arg_name(fcinfo, 1, "table name");
-	columns = column_list(fcinfo, 2, &ncols);
+	columns = hc_column_list(fcinfo, 2, &ncols);
 	PG_RETURN_BOOL(require(fcinfo, ncols, columns));
 }
 

@@ -53,11 +53,19 @@ typedef enum HcOnFailure
 extern int	hc_on_failure;
 extern int	hc_poll_interval;
 
-/* connect_model.c: names and the shape Connect gives a database */
+extern void hc_define_settings(void);
+
+/* args.c: the SQL functions' arguments */
 extern const char *hc_arg_name(FunctionCallInfo fcinfo, int argno,
 							   const char *what);
 extern const char *hc_column_arg(FunctionCallInfo fcinfo, int argno);
+extern const char **hc_column_list(FunctionCallInfo fcinfo, int argno,
+								   int *ncols);
 extern void hc_check_field_name(const char *name);
+
+/* connect_model.c: names and the shape Connect gives a database */
+extern char *hc_lower(const char *name);
+extern int	hc_name_cmp(const ListCell *a, const ListCell *b);
 extern char *hc_identifier(const char *name);
 extern int	hc_spellings(const char *given, const char *spellings[2]);
 extern const char *hc_column_of_field(const char *name);
@@ -139,8 +147,11 @@ extern void hc_probe_init(HcProbe *probe, int ncols);
 extern void hc_probe_run(Relation rel, AttrNumber lastop, AttrNumber sfid,
 						 HcProbe *probe, Snapshot snapshot);
 
-/* confirmation.c */
+/* store.c: the confirmation store */
+#define HC_STORE_NAME "hcguard_confirmation_store"
+
 extern Oid	hc_extension_namespace(FunctionCallInfo fcinfo);
+extern Oid	hc_store_owner(Oid extnsp);
 extern bool hc_confirmation_holds(Oid extnsp, const char *schema_name,
 								  const char *table_name,
 								  const char *column_name,

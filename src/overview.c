@@ -102,12 +102,6 @@ add_mapping_row(Tuplestorestate *store, TupleDesc desc, Oid extnsp,
 	tuplestore_putvalues(store, desc, values, nulls);
 }
 
-static int
-name_cmp(const ListCell *a, const ListCell *b)
-{
-	return strcmp(lfirst(a), lfirst(b));
-}
-
 static void
 add_schema_rows(Tuplestorestate *store, TupleDesc desc, Oid extnsp,
 				Oid nspid)
@@ -119,7 +113,7 @@ add_schema_rows(Tuplestorestate *store, TupleDesc desc, Oid extnsp,
 	List	   *mappings = hc_mapping_names(nspid);
 	ListCell   *lc;
 
-	list_sort(mappings, name_cmp);
+	list_sort(mappings, hc_name_cmp);
 	foreach(lc, mappings)
 		add_mapping_row(store, desc, extnsp, schema_name, lfirst(lc),
 						health, pending_known, failed_known);

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  * settings.c
- *	  hcguard's settings and module initialisation.
+ *	  hcguard's settings, defined when the library is loaded (hcguard.c).
  *
  * hcguard.on_failure is PGC_SUSET: a migration runs as an ordinary role and
  * must not be able to weaken its own guard.  A value a non-superuser SET as
@@ -13,13 +13,8 @@
 #include "fmgr.h"
 #include "utils/guc.h"
 
+#include "compat.h"
 #include "hcguard.h"
-
-#if PG_VERSION_NUM < 150000
-#define MarkGUCPrefixReserved(prefix) EmitWarningsOnPlaceholders(prefix)
-#endif
-
-PG_MODULE_MAGIC;
 
 int			hc_on_failure = HC_ON_FAILURE_ERROR;
 int			hc_poll_interval = 1000;
@@ -30,10 +25,8 @@ static const struct config_enum_entry on_failure_options[] = {
 	{NULL, 0, false}
 };
 
-void		_PG_init(void);
-
 void
-_PG_init(void)
+hc_define_settings(void)
 {
 	DefineCustomEnumVariable("hcguard.on_failure",
 							 "What hcguard_required does when Heroku Connect has not mapped or synced what it needs.",

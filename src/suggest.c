@@ -49,7 +49,7 @@ hc_closest_names(const char *wanted, List *candidates)
 	len = strlen(wanted);
 	if (len >= 2 * NAMEDATALEN || candidates == NIL)
 		return NIL;
-	lower = str_tolower(wanted, len, DEFAULT_COLLATION_OID);
+	lower = hc_lower(wanted);
 	len = strlen(lower);
 	max_distance = Max(2, len / 3);
 

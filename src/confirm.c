@@ -1,17 +1,11 @@
 /*-------------------------------------------------------------------------
- * confirmation.c
- *	  Confirmations: a person's word that Connect finished a sync the data
- *	  cannot show (an object with no records, a field empty in Salesforce).
+ * confirm.c
+ *	  hcguard_confirm_synced and hcguard_revoke_confirmation.
  *
- * They live in hcguard_confirmation_store, in the extension's schema, which
- * only its owner may write.  The SQL functions check the caller's right to
- * ALTER the mapping, then write as the store's owner, with search_path
- * pinned and in a security-restricted operation, so that nothing of the
- * caller's environment runs with the owner's rights.
- *
- * A confirmation counts while the table (and column) it was made for still
- * exists under its name: relid and attnum, bound by the insert trigger,
- * tell a column dropped and added again from the one that was confirmed.
+ * They check the caller's right to ALTER the mapping, then write the store
+ * (store.c) as its owner, with search_path pinned and in a
+ * security-restricted operation, so that nothing of the caller's
+ * environment runs with the owner's rights.
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -40,160 +34,8 @@
 #include "compat.h"
 #include "hcguard.h"
 
-#define STORE_NAME "hcguard_confirmation_store"
-#define STORE_INDEX_NAME "hcguard_confirmation_store_pkey"
-
-/* the store's columns, as hcguard--1.0.sql creates them */
-#define Anum_store_schema_name	1
-#define Anum_store_table_name	2
-#define Anum_store_column_name	3
-#define Anum_store_relid		4
-#define Anum_store_attnum		5
-#define Natts_store				8
-
-PG_FUNCTION_INFO_V1(hcguard_confirmation_bind);
-PG_FUNCTION_INFO_V1(hcguard_confirmation_counts);
 PG_FUNCTION_INFO_V1(hcguard_confirm_synced);
 PG_FUNCTION_INFO_V1(hcguard_revoke_confirmation);
-
-/* The store sits beside the functions, in the extension's schema. */
-Oid
-hc_extension_namespace(FunctionCallInfo fcinfo)
-{
-	return get_func_namespace(fcinfo->flinfo->fn_oid);
-}
-
-static Oid
-store_relid(Oid extnsp, bool index)
-{
-	Oid			relid = get_relname_relid(index ? STORE_INDEX_NAME : STORE_NAME,
-										  extnsp);
-
-	if (!OidIsValid(relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("hcguard's confirmation store \"%s\" is missing", STORE_NAME),
-				 errhint("Reinstall the extension: DROP EXTENSION hcguard; CREATE EXTENSION hcguard;")));
-	return relid;
-}
-
-/* The identity a name triple has now: relid, and attnum (0 for a table). */
-static bool
-current_identity(const char *schema_name, const char *table_name,
-				 const char *column_name, Oid *relid, AttrNumber *attnum)
-{
-	Oid			nspid = get_namespace_oid(schema_name, true);
-
-	*relid = OidIsValid(nspid) ? get_relname_relid(table_name, nspid) : InvalidOid;
-	*attnum = 0;
-	if (!OidIsValid(*relid))
-		return false;
-	if (column_name[0] == '\0')
-		return true;
-	*attnum = get_attnum(*relid, column_name);
-	return *attnum > 0;
-}
-
-bool
-hc_confirmation_holds(Oid extnsp, const char *schema_name,
-					  const char *table_name, const char *column_name,
-					  Oid relid, AttrNumber attnum)
-{
-	Relation	store = table_open(store_relid(extnsp, false), AccessShareLock);
-	ScanKeyData keys[3];
-	SysScanDesc scan;
-	HeapTuple	tup;
-	bool		holds = false;
-	NameData	names[3];
-
-	namestrcpy(&names[0], schema_name);
-	namestrcpy(&names[1], table_name);
-	namestrcpy(&names[2], column_name);
-	ScanKeyInit(&keys[0], Anum_store_schema_name, BTEqualStrategyNumber,
-				F_NAMEEQ, NameGetDatum(&names[0]));
-	ScanKeyInit(&keys[1], Anum_store_table_name, BTEqualStrategyNumber,
-				F_NAMEEQ, NameGetDatum(&names[1]));
-	ScanKeyInit(&keys[2], Anum_store_column_name, BTEqualStrategyNumber,
-				F_NAMEEQ, NameGetDatum(&names[2]));
-
-	scan = systable_beginscan(store, store_relid(extnsp, true), true, NULL,
-							  3, keys);
-	if (HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		bool		relid_null;
-		bool		attnum_null;
-		Datum		r = heap_getattr(tup, Anum_store_relid,
-									 RelationGetDescr(store), &relid_null);
-		Datum		a = heap_getattr(tup, Anum_store_attnum,
-									 RelationGetDescr(store), &attnum_null);
-
-		holds = !relid_null && !attnum_null &&
-			DatumGetObjectId(r) == relid && DatumGetInt16(a) == attnum;
-	}
-	systable_endscan(scan);
-	table_close(store, AccessShareLock);
-	return holds;
-}
-
-/*
- * BEFORE INSERT on the store: bind the row to the objects its names have
- * now.  This is what makes a restored dump's confirmations count again.
- */
-Datum
-hcguard_confirmation_bind(PG_FUNCTION_ARGS)
-{
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	TupleDesc	desc;
-	HeapTuple	tup;
-	Datum		values[Natts_store];
-	bool		nulls[Natts_store];
-	bool		replace[Natts_store] = {0};
-	Oid			relid;
-	AttrNumber	attnum;
-
-	if (!CALLED_AS_TRIGGER(fcinfo) ||
-		!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
-		!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
-		elog(ERROR, "hcguard_confirmation_bind must run BEFORE INSERT FOR EACH ROW");
-
-	tup = trigdata->tg_trigtuple;
-	desc = RelationGetDescr(trigdata->tg_relation);
-	heap_deform_tuple(tup, desc, values, nulls);
-
-	if (current_identity(NameStr(*DatumGetName(values[Anum_store_schema_name - 1])),
-						 NameStr(*DatumGetName(values[Anum_store_table_name - 1])),
-						 NameStr(*DatumGetName(values[Anum_store_column_name - 1])),
-						 &relid, &attnum))
-	{
-		values[Anum_store_relid - 1] = ObjectIdGetDatum(relid);
-		values[Anum_store_attnum - 1] = Int16GetDatum(attnum);
-		nulls[Anum_store_relid - 1] = nulls[Anum_store_attnum - 1] = false;
-	}
-	else
-		nulls[Anum_store_relid - 1] = nulls[Anum_store_attnum - 1] = true;
-	replace[Anum_store_relid - 1] = replace[Anum_store_attnum - 1] = true;
-
-	PG_RETURN_POINTER(heap_modify_tuple(tup, desc, values, nulls, replace));
-}
-
-Datum
-hcguard_confirmation_counts(PG_FUNCTION_ARGS)
-{
-	Oid			relid;
-	AttrNumber	attnum;
-
-	for (int i = 0; i < 5; i++)
-		if (PG_ARGISNULL(i))
-			PG_RETURN_BOOL(false);
-
-	if (!current_identity(NameStr(*PG_GETARG_NAME(2)),
-						  NameStr(*PG_GETARG_NAME(3)),
-						  NameStr(*PG_GETARG_NAME(4)),
-						  &relid, &attnum))
-		PG_RETURN_BOOL(false);
-	PG_RETURN_BOOL(relid == PG_GETARG_OID(0) && attnum == PG_GETARG_INT16(1));
-}
 
 /* Confirmations are writes: refuse them where writes cannot happen. */
 static void
@@ -252,19 +94,12 @@ static uint64
 run_as_store_owner(Oid extnsp, const char *sql, int nargs, Oid *types,
 				   Datum *values, const char *nulls)
 {
-	Oid			owner;
+	Oid			owner = hc_store_owner(extnsp);
 	Oid			save_userid;
 	int			save_sec_context;
 	int			save_nestlevel;
-	HeapTuple	tup;
 	int			rc;
 	uint64		processed;
-
-	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(store_relid(extnsp, false)));
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for hcguard's confirmation store");
-	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
-	ReleaseSysCache(tup);
 
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
 	SetUserIdAndSecContext(owner, save_sec_context |
@@ -350,7 +185,7 @@ hcguard_confirm_synced(PG_FUNCTION_ARGS)
 				   " relid = excluded.relid, attnum = excluded.attnum,"
 				   " confirmed_by = excluded.confirmed_by,"
 				   " confirmed_at = excluded.confirmed_at, note = excluded.note",
-				   quote_identifier(get_namespace_name(extnsp)), STORE_NAME);
+				   quote_identifier(get_namespace_name(extnsp)), HC_STORE_NAME);
 	/*
 	 * Write without holding the mapping's lock: the INSERT may wait for
 	 * another session's transaction that confirmed or revoked the same
@@ -380,7 +215,7 @@ hcguard_revoke_confirmation(PG_FUNCTION_ARGS)
 				   " WHERE schema_name OPERATOR(pg_catalog.=) $1"
 				   " AND table_name OPERATOR(pg_catalog.=) $2"
 				   " AND column_name OPERATOR(pg_catalog.=) $3",
-				   quote_identifier(get_namespace_name(extnsp)), STORE_NAME);
+				   quote_identifier(get_namespace_name(extnsp)), HC_STORE_NAME);
 	/* as for confirming: no lock on the mapping while the DELETE may wait */
 	hc_release(&v);
 
