@@ -22,34 +22,15 @@
 #   confirmations do not count until confirmed again (see the end).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
+. test/lib.sh
 
-failures=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-
-ok() { echo "ok - $*"; }
-not_ok() { echo "not ok - $*"; failures=$((failures + 1)); }
-# fatal: a step the rest depends on failed; stop now.
-fatal() { echo "FATAL: $*"; echo "dump_restore: FAILED"; exit 1; }
-
-# q DB SQL: one value (or rows, unaligned, |-separated); exits on SQL errors.
-q() { psql -X -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 
 # sqlstate DB SQL: the SQLSTATE SQL ends with, 00000 on success.
 # A fresh session each time, so an earlier error cannot be reported again.
 sqlstate() {
 	psql -X -At -v ON_ERROR_STOP=0 -d "$1" -c "$2" -c '\echo :SQLSTATE' 2>>"$work/errors" | tail -n 1
-}
-
-# check_eq WHAT EXPECTED ACTUAL
-check_eq() {
-	if [ "$2" = "$3" ]; then
-		ok "$1"
-	else
-		not_ok "$1"
-		echo "    expected: $(sed '2,$s/^/              /' <<<"$2")"
-		echo "    got:      $(sed '2,$s/^/              /' <<<"$3")"
-	fi
 }
 
 # The confirmation rows, as hcguard_confirmations lists them.
@@ -65,26 +46,8 @@ echo "# building src"
 createdb src || fatal "createdb src"
 # The Connect state and the confirmations of both source databases (src,
 # and sqlsrc below).
-read -r -d '' connect_and_confirmations <<'SQL'
-SELECT hcdouble.create_connect_schema('salesforce');
-SELECT hcdouble.create_mapping('salesforce', 'Contact',
-    '[["Email", "email"], ["Fax__c", "string"]]');
-SELECT hcdouble.create_mapping('salesforce', 'Campaign');
-SELECT hcdouble.connect_load('salesforce', 'Contact', 3, nulls => '{Fax__c}');
-
-SELECT hcguard_confirm_synced('salesforce', 'contact', 'fax__c', 'empty in Salesforce');
-SELECT hcguard_confirm_synced('salesforce', 'campaign', NULL, 'no records');
-
--- A confirmation that Connect voids: the field is removed from the mapping,
--- then mapped again (a new, still empty column of the same name).
-SELECT hcdouble.add_field('salesforce', 'Contact', 'Old__c', 'string');
-SELECT hcguard_confirm_synced('salesforce', 'contact', 'old__c', 'to be voided');
-SELECT hcdouble.drop_field('salesforce', 'Contact', 'Old__c');
-SELECT hcdouble.add_field('salesforce', 'Contact', 'Old__c', 'string');
-SQL
-{ printf '%s\n' '\i test/connect_double.sql' 'CREATE EXTENSION hcguard;'
-  printf '%s\n' "$connect_and_confirmations"; } |
-	psql -X -q -v ON_ERROR_STOP=1 -d src >/dev/null || fatal "setting up src failed"
+psql -X -q -v ON_ERROR_STOP=1 -v sql_edition=false -d src -f test/sql/dump_restore_setup.sql >/dev/null ||
+	fatal "setting up src failed"
 
 me=$(q src "SELECT current_user") || fatal "cannot read current_user"
 
@@ -167,10 +130,8 @@ fi
 echo "# SQL edition: installed by the database owner, pg_dump -Fc sqlsrc, pg_restore -d sqldst"
 psql -X -q -c "CREATE ROLE hc_dump_owner" || fatal "CREATE ROLE hc_dump_owner"
 createdb -O hc_dump_owner sqlsrc || fatal "createdb sqlsrc"
-{ printf '%s\n' '\i test/connect_double.sql' 'SET ROLE hc_dump_owner;' \
-	'SET client_min_messages = warning;' '\i heroku/hcguard.sql' 'RESET ROLE;'
-  printf '%s\n' "$connect_and_confirmations"; } |
-	psql -X -q -v ON_ERROR_STOP=1 -d sqlsrc >/dev/null 2>"$work/sqlsrc.err" ||
+psql -X -q -v ON_ERROR_STOP=1 -v sql_edition=true -d sqlsrc -f test/sql/dump_restore_setup.sql \
+	>/dev/null 2>"$work/sqlsrc.err" ||
 	{ cat "$work/sqlsrc.err"; fatal "setting up sqlsrc failed"; }
 check_eq "sqlsrc: the SQL edition is installed, not the extension" "1.1|0" \
 	"$(q sqlsrc "SELECT version, (SELECT count(*) FROM pg_extension WHERE extname = 'hcguard') FROM hcguard_sql_edition" 2>&1)"
@@ -211,13 +172,9 @@ check_eq "sqldst: hcguard_required('salesforce','contact','old__c') still fails 
 check_eq "sqldst: CREATE EXTENSION hcguard fails (42P07) where the SQL edition is installed" "42P07" \
 	"$(sqlstate sqldst "CREATE EXTENSION hcguard")"
 
-echo
-if [ "$failures" -ne 0 ]; then
-	if [ -s "$work/errors" ]; then
-		echo "# server errors seen by the SQLSTATE checks (expected ones included):"
-		sed 's/^/#   /' "$work/errors"
-	fi
-	echo "dump_restore: FAILED ($failures checks)"
-	exit 1
+if [ "$failures" -ne 0 ] && [ -s "$work/errors" ]; then
+	echo
+	echo "# server errors seen by the SQLSTATE checks (expected ones included):"
+	sed 's/^/#   /' "$work/errors"
 fi
-echo "dump_restore: all checks passed"
+finish

@@ -35,16 +35,8 @@
 # from the repository root.  Exit 0 = pass.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-if [ -z "${PGHOST:-}${PGPORT:-}" ]; then
-	echo "migrate_node: run me on a throwaway cluster: pg_virtualenv -t -v 15 bash $0" >&2
-	exit 2
-fi
-
-started=$SECONDS
-failures=0
-test_name=migrate_node
 . test/tools/migrate_lib.sh
+need_throwaway_cluster
 
 project=test/tools/node
 command -v node >/dev/null || fatal "node is not on PATH"
@@ -117,27 +109,6 @@ applied() {
 	done
 }
 
-# setup_db DB: a database as Heroku Connect leaves it, with hcguard.
-#   salesforce.contact (Email, LastName, Phone), 40 rows loaded by Connect;
-#   salesforce.account (Name, Industry), 12 rows loaded by Connect.
-setup_db() {
-	createdb "$1" || fatal "createdb $1"
-	psql -X -q -v ON_ERROR_STOP=1 -d "$1" -f test/connect_double.sql >/dev/null ||
-		fatal "loading test/connect_double.sql into $1"
-	psql -X -q -v ON_ERROR_STOP=1 -d "$1" >/dev/null <<-'SQL' || fatal "setting up $1"
-		CREATE EXTENSION hcguard;
-		SELECT hcdouble.create_connect_schema('salesforce');
-		SELECT hcdouble.create_mapping('salesforce', 'Contact',
-		    '[["Email", "email"], ["LastName", "string(80)"], ["Phone", "phone"]]');
-		SELECT hcdouble.create_mapping('salesforce', 'Account',
-		    '[["Name", "string(255)"], ["Industry", "picklist"]]');
-		SELECT hcdouble.connect_load('salesforce', 'Contact', 40);
-		SELECT hcdouble.connect_load('salesforce', 'Account', 12);
-	SQL
-	[ "$(q "$1" "SELECT extnamespace::regnamespace FROM pg_extension WHERE extname = 'hcguard'")" = public ] ||
-		fatal "hcguard is not in schema public in $1"
-}
-
 n1=1704067200000_contact_email_optouts
 n2=1704067260000_contact_channels
 n3=1704067320000_account_tiers
@@ -200,10 +171,4 @@ migrate $db up --single-transaction
 applied "up --single-transaction once synced" $db "$n1 $n2 $n3" \
 	public.contact_email_optouts public.contact_channels public.tier_channel_rules public.account_tiers
 
-echo
-echo "migrate_node: $((SECONDS - started)) s"
-if [ "$failures" -ne 0 ]; then
-	echo "migrate_node: FAILED ($failures failed checks)"
-	exit 1
-fi
-echo "migrate_node: passed"
+finish

@@ -36,24 +36,8 @@
 # from the repository root.  Exit 0 = pass.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-if [ -z "${PGHOST:-}${PGPORT:-}" ]; then
-	echo "migrate_psql: run me on a throwaway cluster: pg_virtualenv -t -v 15 bash $0" >&2
-	exit 2
-fi
-
-started=$SECONDS
-failures=0
-test_name=migrate_psql
 . test/tools/migrate_lib.sh
-
-# run COMMAND...: runs the deploy, shows its output; sets out and rc.
-run() {
-	echo "\$ $*"
-	if out=$("$@" 2>&1); then rc=0; else rc=$?; fi
-	[ -n "$out" ] && sed 's/^/    | /' <<<"$out"
-	echo "    (exit code $rc)"
-}
+need_throwaway_cluster
 
 # ledger DB: the versions recorded in public.schema_migrations, space-separated.
 ledger() { q "$1" "SELECT coalesce(string_agg(version, ' ' ORDER BY version), '') FROM public.schema_migrations"; }
@@ -87,30 +71,11 @@ applied() {
 	done
 }
 
-# setup_db DB: a database as Heroku Connect leaves it, with hcguard.
-#   salesforce.contact (Email, LastName, Phone), 40 rows loaded by Connect;
-#   salesforce.account (Name, Industry), 12 rows loaded by Connect.
-setup_db() {
-	createdb "$1" || fatal "createdb $1"
-	psql -X -q -v ON_ERROR_STOP=1 -d "$1" -f test/connect_double.sql >/dev/null ||
-		fatal "loading test/connect_double.sql into $1"
-	psql -X -q -v ON_ERROR_STOP=1 -d "$1" >/dev/null <<-'SQL' || fatal "setting up $1"
-		CREATE EXTENSION hcguard;
-		SELECT hcdouble.create_connect_schema('salesforce');
-		SELECT hcdouble.create_mapping('salesforce', 'Contact',
-		    '[["Email", "email"], ["LastName", "string(80)"], ["Phone", "phone"]]');
-		SELECT hcdouble.create_mapping('salesforce', 'Account',
-		    '[["Name", "string(255)"], ["Industry", "picklist"]]');
-		SELECT hcdouble.connect_load('salesforce', 'Contact', 40);
-		SELECT hcdouble.connect_load('salesforce', 'Account', 12);
-		CREATE TABLE public.schema_migrations (
-		    version    text PRIMARY KEY,
-		    applied_at timestamptz NOT NULL DEFAULT now()
-		);
-	SQL
-	[ "$(q "$1" "SELECT extnamespace::regnamespace FROM pg_extension WHERE extname = 'hcguard'")" = public ] ||
-		fatal "hcguard is not in schema public in $1"
-}
+# Plain psql has no ledger: the migrations record themselves here.
+ledger_table="CREATE TABLE public.schema_migrations (
+    version    text PRIMARY KEY,
+    applied_at timestamptz NOT NULL DEFAULT now()
+)"
 
 dir=test/tools/psql/migrations
 m1=$dir/001_contact_email_optouts.sql
@@ -123,7 +88,7 @@ guard3="SELECT hcguard_required('salesforce', 'account', 'tier__c', 'name')"
 # ---------------------------------------------------------------------------
 say "hc_psql_each: each migration file deployed on its own"
 db=hc_psql_each
-setup_db $db
+setup_db $db "$ledger_table"
 
 run psql -X -1 -v ON_ERROR_STOP=1 -d $db -f "$m1"
 applied "001 (Contact.Email is synced)" $db "001_contact_email_optouts" public.contact_email_optouts
@@ -160,7 +125,7 @@ applied "003 once synced" $db "001_contact_email_optouts 002_contact_channels 00
 # ---------------------------------------------------------------------------
 say "hc_psql_one_txn: the three migrations in one transaction (psql -1 with several -f)"
 db=hc_psql_one_txn
-setup_db $db
+setup_db $db "$ledger_table"
 
 expect_guard $db "$guard2"
 run psql -X -1 -v ON_ERROR_STOP=1 -d $db -f "$m1" -f "$m2" -f "$m3"
@@ -181,10 +146,4 @@ applied "001+002+003 in one transaction once synced" $db \
 	"001_contact_email_optouts 002_contact_channels 003_account_tiers" \
 	public.contact_email_optouts public.contact_channels public.tier_channel_rules public.account_tiers
 
-echo
-echo "migrate_psql: $((SECONDS - started)) s"
-if [ "$failures" -ne 0 ]; then
-	echo "migrate_psql: FAILED ($failures failed checks)"
-	exit 1
-fi
-echo "migrate_psql: passed"
+finish

@@ -41,16 +41,8 @@
 # from the repository root.  Exit 0 = pass.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-if [ -z "${PGHOST:-}${PGPORT:-}" ]; then
-	echo "migrate_sqitch: run me on a throwaway cluster: pg_virtualenv -t -v 15 bash $0" >&2
-	exit 2
-fi
-
-started=$SECONDS
-failures=0
-test_name=migrate_sqitch
 . test/tools/migrate_lib.sh
+need_throwaway_cluster
 
 scripts/deps sqitch libdbd-pg-perl || fatal "scripts/deps sqitch libdbd-pg-perl failed"
 command -v sqitch >/dev/null || fatal "sqitch is not installed"
@@ -62,14 +54,6 @@ export SQITCH_SYSTEM_CONFIG=/nonexistent/sqitch.conf
 export SQITCH_FULLNAME="hcguard tests"
 export SQITCH_EMAIL="hcguard-tests@example.invalid"
 project=test/tools/sqitch
-
-# run COMMAND...: runs the deploy, shows its output; sets out and rc.
-run() {
-	echo "\$ $*"
-	if out=$("$@" 2>&1); then rc=0; else rc=$?; fi
-	[ -n "$out" ] && sed 's/^/    | /' <<<"$out"
-	echo "    (exit code $rc)"
-}
 
 # ledger DB: the changes recorded in sqitch.changes, space-separated, in
 # deploy order (empty if Sqitch never created its registry).
@@ -125,27 +109,6 @@ applied() {
 	for rel in "$@"; do
 		check "$what: $rel exists" exists "$db" "$rel"
 	done
-}
-
-# setup_db DB: a database as Heroku Connect leaves it, with hcguard.
-#   salesforce.contact (Email, LastName, Phone), 40 rows loaded by Connect;
-#   salesforce.account (Name, Industry), 12 rows loaded by Connect.
-setup_db() {
-	createdb "$1" || fatal "createdb $1"
-	psql -X -q -v ON_ERROR_STOP=1 -d "$1" -f test/connect_double.sql >/dev/null ||
-		fatal "loading test/connect_double.sql into $1"
-	psql -X -q -v ON_ERROR_STOP=1 -d "$1" >/dev/null <<-'SQL' || fatal "setting up $1"
-		CREATE EXTENSION hcguard;
-		SELECT hcdouble.create_connect_schema('salesforce');
-		SELECT hcdouble.create_mapping('salesforce', 'Contact',
-		    '[["Email", "email"], ["LastName", "string(80)"], ["Phone", "phone"]]');
-		SELECT hcdouble.create_mapping('salesforce', 'Account',
-		    '[["Name", "string(255)"], ["Industry", "picklist"]]');
-		SELECT hcdouble.connect_load('salesforce', 'Contact', 40);
-		SELECT hcdouble.connect_load('salesforce', 'Account', 12);
-	SQL
-	[ "$(q "$1" "SELECT extnamespace::regnamespace FROM pg_extension WHERE extname = 'hcguard'")" = public ] ||
-		fatal "hcguard is not in schema public in $1"
 }
 
 for f in sqitch.conf sqitch.plan deploy/contact_channels.sql deploy/account_tiers.sql; do
@@ -215,10 +178,4 @@ deploy $db all
 applied "deploy --mode all once synced" $db "contact_email_optouts contact_channels account_tiers" \
 	public.contact_email_optouts public.contact_channels public.tier_channel_rules public.account_tiers
 
-echo
-echo "migrate_sqitch: $((SECONDS - started)) s"
-if [ "$failures" -ne 0 ]; then
-	echo "migrate_sqitch: FAILED ($failures failed checks)"
-	exit 1
-fi
-echo "migrate_sqitch: passed"
+finish
