@@ -2,7 +2,20 @@
 EXTENSION   = hcguard
 MODULE_big  = hcguard
 OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
-DATA        = $(sort $(wildcard hcguard--*.sql))
+# The current version's install script and the SQL edition are assembled
+# from parts (scripts/assemble), as pg_partman assembles its own: the
+# tables, types and views both editions create are written once, in ddl/,
+# and their messages come from one catalogue, src/messages.txt.  The older
+# versions' scripts and the upgrade scripts are kept as released.
+DATA        = hcguard--1.0.sql hcguard--1.0--1.1.sql
+DATA_built  = hcguard--1.1.sql
+EXTENSION_PARTS = src/extension/head.sql ddl/confirmation_store.sql \
+               src/extension/store.sql ddl/types.sql ddl/confirmations_view.sql \
+               src/extension/functions.sql
+HEROKU_PARTS = heroku/src/00-head.sql ddl/confirmation_store.sql \
+               heroku/src/10-store.sql ddl/types.sql messages \
+               heroku/src/20-model.sql ddl/confirmations_view.sql \
+               heroku/src/30-functions.sql
 PGFILEDESC  = "hcguard - Heroku Connect guards for migrations"
 
 # The suite starts from the first released version and upgrades (see
@@ -32,7 +45,28 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # Every file shares the verdict's structures: rebuild all when they change.
-$(OBJS): src/hcguard.h src/compat.h
+$(OBJS) $(OBJS:.o=.bc): src/hcguard.h src/compat.h src/messages.h
+
+# The message catalogue, shared with the SQL edition (see src/messages.txt).
+src/messages.h: src/messages.txt scripts/gen-messages
+	perl $(srcdir)/scripts/gen-messages c $< > $@.tmp && mv $@.tmp $@
+EXTRA_CLEAN = src/messages.h
+
+hcguard--1.1.sql: $(EXTENSION_PARTS) scripts/assemble
+	$(srcdir)/scripts/assemble extension $(EXTENSION_PARTS) > $@.tmp && mv $@.tmp $@
+
+# The SQL edition is committed, so that whoever only downloads the
+# repository has the one file to install; make keeps it up to date, and
+# check-assembled fails when the committed file is not what make builds.
+HEROKU_SOURCES = $(filter-out messages,$(HEROKU_PARTS)) src/messages.txt \
+               scripts/gen-messages scripts/assemble
+all: heroku/hcguard.sql
+heroku/hcguard.sql: $(HEROKU_SOURCES)
+	$(srcdir)/scripts/assemble heroku $(HEROKU_PARTS) > $@.tmp && mv $@.tmp $@
+
+.PHONY: check-assembled
+check-assembled:
+	$(srcdir)/scripts/assemble heroku $(HEROKU_PARTS) | cmp - $(srcdir)/heroku/hcguard.sql
 
 # The same suite against the SQL edition (heroku/hcguard.sql), installed by
 # a database owner who is not a superuser (sql/setup_sql.sql) and removed by

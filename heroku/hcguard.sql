@@ -13,11 +13,17 @@
  * hcguard-uninstall.sql.  The README's section "How the editions differ"
  * says where this edition differs from the C extension.
  *
+ * make assembles this file from heroku/src/, ddl/ (what both editions
+ * create) and src/messages.txt (what both editions say): edit those.
+ *
  * The file is plain SQL without psql meta-commands, so that migration tools
  * can run it.  It creates no transaction of its own: psql -1 or the
  * migration tool's transaction makes the install all-or-nothing.
  */
 
+-- The installer's two refusals are the only texts not in src/messages.txt:
+-- they are said before anything is created, and the C extension never says
+-- them.
 DO $pre$
 BEGIN
     IF pg_catalog.current_schema() IS NULL THEN
@@ -58,6 +64,17 @@ GRANT SELECT ON hcguard_sql_edition TO PUBLIC;
  * ALTER a mapping writes its confirmations, under their own name and the
  * current time.
  */
+
+-- ddl/confirmation_store.sql: the confirmation store, in both editions.
+--
+-- Confirmations: someone verified in Connect's dashboard that a mapping or a
+-- field finished syncing although the data cannot show it (an object with no
+-- records, a field empty in Salesforce).  relid and attnum pin a
+-- confirmation to the very table and column that existed when it was made:
+-- Connect drops and re-adds columns and tables, and a confirmation must not
+-- survive into a new column of the same name.  A BEFORE trigger (each
+-- edition has its own) fills them from the names, so that a restore binds
+-- the rows to the restored objects.
 CREATE TABLE IF NOT EXISTS hcguard_confirmation_store (
     schema_name  name NOT NULL,
     table_name   name NOT NULL,
@@ -69,6 +86,7 @@ CREATE TABLE IF NOT EXISTS hcguard_confirmation_store (
     note         text,
     PRIMARY KEY (schema_name, table_name, column_name)
 );
+
 REVOKE ALL ON hcguard_confirmation_store FROM PUBLIC;
 GRANT SELECT, INSERT, UPDATE, DELETE ON hcguard_confirmation_store TO PUBLIC;
 
@@ -97,7 +115,10 @@ BEGIN
 END
 $drop$;
 
--- Public types: created once (a type cannot be replaced in place).
+-- ddl/types.sql: the result types of hcguard_status and hcguard_mappings,
+-- in both editions.
+-- Created once: a type cannot be replaced in place, and the SQL edition
+-- runs this again on every upgrade.
 DO $types$
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_type
@@ -135,6 +156,92 @@ BEGIN
     END IF;
 END
 $types$;
+
+-- Generated from src/messages.txt by scripts/gen-messages: do not edit.
+-- The texts of every report (see hcguard__msg and hcguard__text).
+CREATE FUNCTION hcguard__msg_def(msg_id text, OUT sqlstate text, OUT message text,
+                                 OUT detail text, OUT hint text, OUT body text)
+LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT m.sqlstate, m.message, m.detail, m.hint, m.body
+      FROM (VALUES
+        ('arg_null', '22004', '%1$s must not be null', 'A null name would let the check pass without checking anything.', NULL, NULL),
+        ('arg_empty', '22023', '%1$s must not be empty', NULL, NULL, NULL),
+        ('column_list_null', '22004', 'column names must not be null', 'A null list would let the check pass without checking anything.', NULL, NULL),
+        ('column_list_empty', '22023', 'at least one column name is required', NULL, 'To require only the mapping itself, call hcguard_required(schema_name, table_name).', NULL),
+        ('column_list_element_null', '22004', 'column name must not be null', 'Element %1$s of the column list is null.', NULL, NULL),
+        ('column_list_element_empty', '22023', 'column name must not be empty', 'Element %1$s of the column list is empty.', NULL, NULL),
+        ('bookkeeping_column', '22023', 'column "%1$s" is Heroku Connect''s bookkeeping, not a Salesforce field', 'Heroku Connect adds "_hc_lastop" and "_hc_err" to every mapping to track its own writes; they hold no Salesforce data.', 'Name the Salesforce field the code needs, by its API name (for example "Email" or "Preferred_Channel__c").', NULL),
+        ('timeout_null', '22004', 'timeout must not be null', NULL, NULL, NULL),
+        ('timeout_negative', '22023', 'timeout must not be negative', NULL, NULL, NULL),
+        ('no_schema_listed', '3F000', 'schema "%1$s" does not exist', 'No schema is named %2$s. The Heroku Connect schemas of this database are %3$s.', 'Name the schema Heroku Connect writes to in this environment.', NULL),
+        ('no_schema_alone', '3F000', 'schema "%1$s" does not exist', 'No schema is named %2$s. This database has no Heroku Connect schema.', 'If this database has no Heroku Connect (a development database, say), a superuser can make hcguard warn instead: ALTER DATABASE %3$s SET hcguard.on_failure = warning;', NULL),
+        ('schema_denied', '42501', 'permission denied for schema "%1$s"', 'Role "%2$s" lacks USAGE on the schema, which hcguard needs to look at the mapping.', 'Grant it to the role that runs migrations: GRANT USAGE ON SCHEMA %3$s TO %4$s;', NULL),
+        ('not_connect_listed', '55000', 'schema "%1$s" is not a Heroku Connect schema', 'It lacks %2$s, which Heroku Connect creates in its schema.', 'Name one of this database''s Heroku Connect schemas: %3$s.', NULL),
+        ('not_connect_alone', '55000', 'schema "%1$s" is not a Heroku Connect schema', 'It lacks %2$s, which Heroku Connect creates in its schema.', 'If this database has no Heroku Connect (a development database, say), a superuser can make hcguard warn instead: ALTER DATABASE %3$s SET hcguard.on_failure = warning;', NULL),
+        ('no_table', '42P01', 'Heroku Connect mapping "%1$s" does not exist', 'No table of schema "%2$s" is named %3$s: Heroku Connect maps no such Salesforce object in this database.', 'Create the mapping in this environment''s Heroku Connect dashboard, wait for its initial load to finish, then deploy again.', NULL),
+        ('closest_mappings', NULL, NULL, NULL, NULL, 'Closest existing mappings: %1$s.'),
+        ('not_mapping', '55000', 'table "%1$s" is not a Heroku Connect mapping', '%2$s', 'Name the table Heroku Connect created for the Salesforce object: its API name in lower case.', NULL),
+        ('system_table', '55000', 'table "%1$s" is a Heroku Connect system table, not a mapping', 'Heroku Connect keeps "_hcmeta", "_trigger_log", "_trigger_log_archive" and "_sf_event_log" for its own bookkeeping; they stand for no Salesforce object.', 'Name the table Heroku Connect created for the Salesforce object: its API name in lower case.', NULL),
+        ('why_system_table', NULL, NULL, NULL, NULL, 'It is one of Heroku Connect''s system tables.'),
+        ('why_view', NULL, NULL, NULL, NULL, 'It is a view, not an ordinary table.'),
+        ('why_matview', NULL, NULL, NULL, NULL, 'It is a materialized view, not an ordinary table.'),
+        ('why_foreign_table', NULL, NULL, NULL, NULL, 'It is a foreign table, not an ordinary table.'),
+        ('why_partitioned_table', NULL, NULL, NULL, NULL, 'It is a partitioned table, not an ordinary table.'),
+        ('why_sequence', NULL, NULL, NULL, NULL, 'It is a sequence, not an ordinary table.'),
+        ('why_relation', NULL, NULL, NULL, NULL, 'It is a relation, not an ordinary table.'),
+        ('why_lacks_columns', NULL, NULL, NULL, NULL, 'It lacks %1$s, which Heroku Connect gives every mapping table.'),
+        ('why_lastop_type', NULL, NULL, NULL, NULL, 'Its column "_hc_lastop" is of type %1$s, not the character varying Heroku Connect gives it.'),
+        ('table_denied', '42501', 'permission denied for table "%1$s"', 'Role "%2$s" lacks SELECT on the table, which hcguard needs to see what Heroku Connect has synced.', 'Grant it to the role that runs migrations: GRANT SELECT ON %3$s TO %4$s;', NULL),
+        ('mapping_not_synced', '55000', 'Heroku Connect mapping "%1$s" is not synced', NULL, 'Wait for the mapping''s initial load to finish (the dashboard shows DATA_SYNCED), then deploy again. If the object has no records in Salesforce, record that you verified the sync: %2$s', NULL),
+        ('column_missing', '42703', 'column "%1$s" of Heroku Connect mapping "%2$s" does not exist', 'No column of the mapping is named %3$s: Heroku Connect does not map that field in this database.', 'Add the field to the mapping in this environment''s Heroku Connect dashboard, wait for the sync to finish, then deploy again.', NULL),
+        ('column_not_synced', '55000', 'column "%1$s" of Heroku Connect mapping "%2$s" is not synced', NULL, 'Wait for Heroku Connect to finish syncing (the mapping shows DATA_SYNCED in the dashboard), then deploy again. If the field is empty for every record in Salesforce, record that you verified the sync: %3$s', NULL),
+        ('columns_missing', '42703', '%1$s of %2$s required columns of Heroku Connect mapping "%3$s" are not mapped and synced', NULL, 'Add the missing fields to the mapping in this environment''s Heroku Connect dashboard, wait for the sync to finish, then deploy again.', NULL),
+        ('columns_not_synced', '55000', '%1$s of %2$s required columns of Heroku Connect mapping "%3$s" are not synced', NULL, 'Wait for Heroku Connect to finish syncing (the mapping shows DATA_SYNCED in the dashboard), then deploy again. If a field is empty for every record in Salesforce, record that you verified its sync with hcguard_confirm_synced.', NULL),
+        ('line_column_missing', NULL, NULL, NULL, NULL, 'Column "%1$s" does not exist. No column is named %2$s.'),
+        ('line_column_not_synced', NULL, NULL, NULL, NULL, 'Column "%1$s" is not synced.'),
+        ('closest_columns', NULL, NULL, NULL, NULL, 'Closest existing columns: %1$s.'),
+        ('closest_columns_to', NULL, NULL, NULL, NULL, 'Closest existing columns to "%1$s": %2$s.'),
+        ('confirm_call', NULL, NULL, NULL, NULL, 'SELECT hcguard_confirm_synced(%1$s, %2$s, %3$s, ''verified in the Heroku Connect dashboard'');'),
+        ('rows_one', NULL, NULL, NULL, NULL, '%1$s row'),
+        ('rows_many', NULL, NULL, NULL, NULL, '%1$s rows'),
+        ('table_no_rows', NULL, NULL, NULL, NULL, 'The table has no rows.'),
+        ('table_rows_not_connect', NULL, NULL, NULL, NULL, 'The table has %1$s, none written by Heroku Connect: %2$s.'),
+        ('only_row_no_value', NULL, NULL, NULL, NULL, 'The table''s only row holds no value.'),
+        ('no_row_has_value', NULL, NULL, NULL, NULL, 'None of the table''s %1$s holds a value.'),
+        ('only_row_has_value', NULL, NULL, NULL, NULL, 'The table''s only row holds a value, not written by Heroku Connect: %1$s.'),
+        ('all_rows_have_value', NULL, NULL, NULL, NULL, 'All the table''s %1$s hold a value, none written by Heroku Connect: %2$s.'),
+        ('rows_have_value_one', NULL, NULL, NULL, NULL, '%1$s of the table''s %2$s holds a value, none written by Heroku Connect: %3$s.'),
+        ('rows_have_value_many', NULL, NULL, NULL, NULL, '%1$s of the table''s %2$s hold a value, none written by Heroku Connect: %3$s.'),
+        ('origin_pending', NULL, NULL, NULL, NULL, '%1$s pending'),
+        ('origin_failed', NULL, NULL, NULL, NULL, '%1$s failed'),
+        ('origin_unknown', NULL, NULL, NULL, NULL, '%1$s with neither _hc_lastop nor sfid set'),
+        ('origin_other', NULL, NULL, NULL, NULL, '%1$s with another _hc_lastop value'),
+        ('confirm_on_standby', '25006', 'cannot execute %1$s on a hot standby', 'Confirmations are written to the database, and a standby is read-only.', 'Run %1$s on the primary server; the confirmation reaches the standby by replication.', NULL),
+        ('confirm_read_only', '25006', 'cannot execute %1$s in a read-only transaction', NULL, NULL, NULL),
+        ('not_owner', '42501', 'must be owner of table %1$s', 'Confirming or revoking a sync needs the rights ALTER TABLE needs on the mapping "%2$s".', 'Ask the owner of the table, a member of its owning role, or a superuser to run %3$s.', NULL),
+        ('replaced_column', '42703', 'Heroku Connect replaced "%1$s" while it was being confirmed', NULL, 'Check the sync of the new one, then confirm again.', NULL),
+        ('replaced_table', '42P01', 'Heroku Connect replaced "%1$s" while it was being confirmed', NULL, 'Check the sync of the new one, then confirm again.', NULL),
+        ('wait_isolation', '25000', 'hcguard_wait cannot wait inside a REPEATABLE READ or SERIALIZABLE transaction', 'The transaction''s snapshot would never show Heroku Connect''s progress.', 'Run it in a READ COMMITTED transaction, or call hcguard_required instead.', NULL),
+        ('wait_progress', NULL, 'still waiting for Heroku Connect after %1$s seconds: %2$s', NULL, NULL, NULL),
+        ('config_null', '22004', 'configuration must not be null', 'A null configuration would let the check pass without checking anything.', NULL, NULL),
+        ('config_missing', '22023', 'document is not a Heroku Connect configuration', '%1$s is missing.', 'Pass the JSON that "heroku connect:export" writes.', NULL),
+        ('config_not_object', '22023', 'document is not a Heroku Connect configuration', '%1$s must be an object.', 'Pass the JSON that "heroku connect:export" writes.', NULL),
+        ('config_not_array', '22023', 'document is not a Heroku Connect configuration', '%1$s must be an array.', 'Pass the JSON that "heroku connect:export" writes.', NULL),
+        ('config_not_name', '22023', 'document is not a Heroku Connect configuration', '%1$s must be a non-empty string.', 'Pass the JSON that "heroku connect:export" writes.', NULL),
+        ('config_missing_objects', '42P01', 'Heroku Connect has not mapped and synced %1$s of the configuration''s mappings and fields in schema "%2$s"', NULL, 'Apply the configuration to this environment''s Heroku Connect (heroku connect:import, or the dashboard), wait for the sync to finish, then deploy again. hcguard_config_diff lists every difference.', NULL),
+        ('config_missing_fields', '42703', 'Heroku Connect has not mapped and synced %1$s of the configuration''s mappings and fields in schema "%2$s"', NULL, 'Apply the configuration to this environment''s Heroku Connect (heroku connect:import, or the dashboard), wait for the sync to finish, then deploy again. hcguard_config_diff lists every difference.', NULL),
+        ('config_not_synced', '55000', 'Heroku Connect has not mapped and synced %1$s of the configuration''s mappings and fields in schema "%2$s"', NULL, 'Wait for Heroku Connect to finish syncing (the mappings show DATA_SYNCED in the dashboard), then deploy again. hcguard_config_diff lists every difference.', NULL),
+        ('config_line_missing_mapping', NULL, NULL, NULL, NULL, 'Mapping "%1$s": table "%2$s" does not exist.'),
+        ('config_line_unsynced_mapping', NULL, NULL, NULL, NULL, 'Mapping "%1$s": table "%2$s" is not synced.'),
+        ('config_line_missing_field', NULL, NULL, NULL, NULL, 'Field "%1$s.%2$s": column "%3$s.%4$s" does not exist.'),
+        ('config_line_unsynced_field', NULL, NULL, NULL, NULL, 'Field "%1$s.%2$s": column "%3$s.%4$s" is not synced.'),
+        ('and_more', NULL, NULL, NULL, NULL, 'And %1$s more.'),
+        ('store_missing', '42P01', 'hcguard''s confirmation store "%1$s" is missing', NULL, 'Reinstall the extension: DROP EXTENSION hcguard; CREATE EXTENSION hcguard;', NULL),
+        ('store_denied', '42501', 'permission denied for table hcguard_confirmation_store', NULL, NULL, NULL)
+      ) AS m(id, sqlstate, message, detail, hint, body)
+     WHERE m.id = msg_id
+$$;
 
 /*
  * A verdict: whether Connect has mapped and synced a table and some of its
@@ -176,6 +283,87 @@ CREATE TYPE hcguard__report AS (
 );
 
 ------------------------------------------------------------------------------
+-- Messages: the catalogue's texts (hcguard__msg_def, made from
+-- src/messages.txt, as the C extension's are), filled by format(), which
+-- reads the catalogue's %1$s placeholders as the C extension fills them.
+------------------------------------------------------------------------------
+
+CREATE FUNCTION hcguard__msg(msg_id text, VARIADIC args text[] DEFAULT '{}')
+RETURNS hcguard__report
+LANGUAGE plpgsql IMMUTABLE
+AS $$
+DECLARE
+    m record := hcguard__msg_def(msg_id);
+    r hcguard__report;
+BEGIN
+    IF m.message IS NULL THEN
+        RAISE EXCEPTION 'hcguard: no report "%" in the catalogue', msg_id;
+    END IF;
+    r.sqlstate := m.sqlstate;
+    r.message := format(m.message, VARIADIC args);
+    r.detail := format(m.detail, VARIADIC args);
+    r.hint := format(m.hint, VARIADIC args);
+    RETURN r;
+END
+$$;
+
+CREATE FUNCTION hcguard__text(msg_id text, VARIADIC args text[] DEFAULT '{}')
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+AS $$
+DECLARE
+    m record := hcguard__msg_def(msg_id);
+BEGIN
+    IF m.body IS NULL THEN
+        RAISE EXCEPTION 'hcguard: no text "%" in the catalogue', msg_id;
+    END IF;
+    RETURN format(m.body, VARIADIC args);
+END
+$$;
+
+-- Raises a report: an error, or with warn a warning that returns false.  A
+-- detail or hint the report lacks is left out, not sent empty.
+CREATE FUNCTION hcguard__raise(r hcguard__report, warn boolean DEFAULT false)
+RETURNS boolean
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF warn THEN
+        IF r.detail IS NULL AND r.hint IS NULL THEN
+            RAISE WARNING USING ERRCODE = r.sqlstate, MESSAGE = r.message;
+        ELSIF r.hint IS NULL THEN
+            RAISE WARNING USING ERRCODE = r.sqlstate, MESSAGE = r.message, DETAIL = r.detail;
+        ELSIF r.detail IS NULL THEN
+            RAISE WARNING USING ERRCODE = r.sqlstate, MESSAGE = r.message, HINT = r.hint;
+        ELSE
+            RAISE WARNING USING ERRCODE = r.sqlstate, MESSAGE = r.message, DETAIL = r.detail,
+                HINT = r.hint;
+        END IF;
+        RETURN false;
+    END IF;
+    IF r.detail IS NULL AND r.hint IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = r.sqlstate, MESSAGE = r.message;
+    ELSIF r.hint IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = r.sqlstate, MESSAGE = r.message, DETAIL = r.detail;
+    ELSIF r.detail IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = r.sqlstate, MESSAGE = r.message, HINT = r.hint;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = r.sqlstate, MESSAGE = r.message, DETAIL = r.detail,
+        HINT = r.hint;
+END
+$$;
+
+-- Raises a report of the catalogue as an error.
+CREATE FUNCTION hcguard__error(msg_id text, VARIADIC args text[] DEFAULT '{}')
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    PERFORM hcguard__raise(hcguard__msg(msg_id, VARIADIC args));
+END
+$$;
+
+------------------------------------------------------------------------------
 -- Arguments: a NULL never passes, an empty name names nothing.
 ------------------------------------------------------------------------------
 
@@ -185,15 +373,10 @@ LANGUAGE plpgsql IMMUTABLE
 AS $$
 BEGIN
     IF value IS NULL THEN
-        RAISE EXCEPTION USING
-            ERRCODE = 'null_value_not_allowed',
-            MESSAGE = what || ' must not be null',
-            DETAIL = 'A null name would let the check pass without checking anything.';
+        PERFORM hcguard__error('arg_null', what);
     END IF;
     IF value = '' THEN
-        RAISE EXCEPTION USING
-            ERRCODE = 'invalid_parameter_value',
-            MESSAGE = what || ' must not be empty';
+        PERFORM hcguard__error('arg_empty', what);
     END IF;
     RETURN value;
 END
@@ -209,11 +392,7 @@ LANGUAGE plpgsql IMMUTABLE
 AS $$
 BEGIN
     IF lower(value) IN ('_hc_lastop', '_hc_err') THEN
-        RAISE EXCEPTION USING
-            ERRCODE = 'invalid_parameter_value',
-            MESSAGE = format('column "%s" is Heroku Connect''s bookkeeping, not a Salesforce field', lower(value)),
-            DETAIL = 'Heroku Connect adds "_hc_lastop" and "_hc_err" to every mapping to track its own writes; they hold no Salesforce data.',
-            HINT = 'Name the Salesforce field the code needs, by its API name (for example "Email" or "Preferred_Channel__c").';
+        PERFORM hcguard__error('bookkeeping_column', lower(value));
     END IF;
     RETURN value;
 END
@@ -243,29 +422,17 @@ LANGUAGE plpgsql IMMUTABLE
 AS $$
 BEGIN
     IF names IS NULL THEN
-        RAISE EXCEPTION USING
-            ERRCODE = 'null_value_not_allowed',
-            MESSAGE = 'column names must not be null',
-            DETAIL = 'A null list would let the check pass without checking anything.';
+        PERFORM hcguard__error('column_list_null');
     END IF;
     IF cardinality(names) = 0 THEN
-        RAISE EXCEPTION USING
-            ERRCODE = 'invalid_parameter_value',
-            MESSAGE = 'at least one column name is required',
-            HINT = 'To require only the mapping itself, call hcguard_required(schema_name, table_name).';
+        PERFORM hcguard__error('column_list_empty');
     END IF;
     FOR i IN 1 .. cardinality(names) LOOP
         IF names[i] IS NULL THEN
-            RAISE EXCEPTION USING
-                ERRCODE = 'null_value_not_allowed',
-                MESSAGE = 'column name must not be null',
-                DETAIL = format('Element %s of the column list is null.', i);
+            PERFORM hcguard__error('column_list_element_null', i::text);
         END IF;
         IF names[i] = '' THEN
-            RAISE EXCEPTION USING
-                ERRCODE = 'invalid_parameter_value',
-                MESSAGE = 'column name must not be empty',
-                DETAIL = format('Element %s of the column list is empty.', i);
+            PERFORM hcguard__error('column_list_element_empty', i::text);
         END IF;
         PERFORM hcguard__field_name(names[i]);
     END LOOP;
@@ -387,17 +554,16 @@ DECLARE
     lastop_type oid;
 BEGIN
     IF hcguard__is_system_table((SELECT c.relname FROM pg_class c WHERE c.oid = rel)) THEN
-        RETURN 'It is one of Heroku Connect''s system tables.';
+        RETURN hcguard__text('why_system_table');
     END IF;
     SELECT c.relkind INTO kind FROM pg_class c WHERE c.oid = rel;
     IF kind IS DISTINCT FROM 'r' THEN
-        RETURN format('It is a %s, not an ordinary table.',
-                      CASE kind WHEN 'v' THEN 'view'
-                                WHEN 'm' THEN 'materialized view'
-                                WHEN 'f' THEN 'foreign table'
-                                WHEN 'p' THEN 'partitioned table'
-                                WHEN 'S' THEN 'sequence'
-                                ELSE 'relation' END);
+        RETURN hcguard__text(CASE kind WHEN 'v' THEN 'why_view'
+                                       WHEN 'm' THEN 'why_matview'
+                                       WHEN 'f' THEN 'why_foreign_table'
+                                       WHEN 'p' THEN 'why_partitioned_table'
+                                       WHEN 'S' THEN 'why_sequence'
+                                       ELSE 'why_relation' END);
     END IF;
     SELECT string_agg(format('"%s"', m.name), ', ' ORDER BY m.ord) INTO lacking
       FROM unnest(ARRAY['sfid', '_hc_lastop', '_hc_err']) WITH ORDINALITY AS m(name, ord)
@@ -405,7 +571,7 @@ BEGIN
                         WHERE a.attrelid = rel AND a.attname = m.name
                           AND a.attnum > 0 AND NOT a.attisdropped);
     IF lacking IS NOT NULL THEN
-        RETURN format('It lacks %s, which Heroku Connect gives every mapping table.', lacking);
+        RETURN hcguard__text('why_lacks_columns', lacking);
     END IF;
     -- the probe reads _hc_lastop as text: Connect makes it varchar(32)
     SELECT a.atttypid INTO lastop_type FROM pg_attribute a
@@ -414,8 +580,7 @@ BEGIN
     IF lastop_type IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype) THEN
         RETURN NULL;
     END IF;
-    RETURN format('Its column "_hc_lastop" is of type %s, not the character varying Heroku Connect gives it.',
-                  format_type(lastop_type, NULL));
+    RETURN hcguard__text('why_lastop_type', format_type(lastop_type, NULL));
 END
 $$;
 
@@ -604,9 +769,7 @@ BEGIN
      WHERE n.nspname = schema_name AND c.relname = table_name;
     IF NOT pg_has_role(coalesce(owner, (SELECT relowner FROM pg_class WHERE oid = store)), 'USAGE') THEN
         -- as the C extension words it, whose store no one else may write
-        RAISE EXCEPTION USING
-            ERRCODE = 'insufficient_privilege',
-            MESSAGE = 'permission denied for table hcguard_confirmation_store';
+        PERFORM hcguard__error('store_denied');
     END IF;
 END
 $$;
@@ -644,6 +807,10 @@ CREATE TRIGGER hcguard_confirmation_bind
     BEFORE INSERT OR UPDATE OR DELETE ON hcguard_confirmation_store
     FOR EACH ROW EXECUTE FUNCTION hcguard__store_guard();
 
+
+-- ddl/confirmations_view.sql: the confirmations, for people, in both
+-- editions.  (@extschema@ is the extension's schema; the SQL edition's
+-- assembly drops the qualification, its functions pin search_path.)
 CREATE OR REPLACE VIEW hcguard_confirmations AS
     SELECT s.schema_name::text AS schema_name,
            s.table_name::text AS table_name,
@@ -835,10 +1002,11 @@ BEGIN
 END
 $$;
 
+-- "1 row", "2 rows"
 CREATE FUNCTION hcguard__rows(n bigint)
 RETURNS text
 LANGUAGE sql IMMUTABLE
-AS $$ SELECT CASE WHEN n = 1 THEN '1 row' ELSE n || ' rows' END $$;
+AS $$ SELECT hcguard__text(CASE WHEN n = 1 THEN 'rows_one' ELSE 'rows_many' END, n::text) $$;
 
 -- The rows that hold a value but none written by Connect, by origin, so
 -- that the detail accounts for every one: "2 pending, 1 failed".
@@ -847,22 +1015,22 @@ RETURNS text
 LANGUAGE sql IMMUTABLE
 AS $$
     SELECT concat_ws(', ',
-                     CASE WHEN pending > 0 THEN format('%s pending', pending) END,
-                     CASE WHEN failed > 0 THEN format('%s failed', failed) END,
-                     CASE WHEN unknown > 0 THEN format('%s with neither _hc_lastop nor sfid set', unknown) END,
-                     CASE WHEN other > 0 THEN format('%s with another _hc_lastop value', other) END)
+                     CASE WHEN pending > 0 THEN hcguard__text('origin_pending', pending::text) END,
+                     CASE WHEN failed > 0 THEN hcguard__text('origin_failed', failed::text) END,
+                     CASE WHEN unknown > 0 THEN hcguard__text('origin_unknown', unknown::text) END,
+                     CASE WHEN other > 0 THEN hcguard__text('origin_other', other::text) END)
 $$;
 
 -- What the data says of a table that no Connect-written row fills, as a
--- clause to end a sentence with.
+-- sentence.
 CREATE FUNCTION hcguard__observed_table(total bigint, pending bigint, failed bigint, unknown bigint)
 RETURNS text
 LANGUAGE sql IMMUTABLE
 AS $$
     SELECT CASE
-        WHEN total = 0 THEN 'the table has no rows'
-        ELSE format('the table has %s, none written by Heroku Connect: %s', hcguard__rows(total),
-                    hcguard__origins(pending, failed, unknown, total - pending - failed - unknown))
+        WHEN total = 0 THEN hcguard__text('table_no_rows')
+        ELSE hcguard__text('table_rows_not_connect', hcguard__rows(total),
+                           hcguard__origins(pending, failed, unknown, total - pending - failed - unknown))
     END
 $$;
 
@@ -873,19 +1041,18 @@ RETURNS text
 LANGUAGE sql IMMUTABLE
 AS $$
     SELECT CASE
-        WHEN total = 0 THEN 'the table has no rows'
-        WHEN valued = 0 AND total = 1 THEN 'the table''s only row holds no value'
-        WHEN valued = 0 THEN format('none of the table''s %s holds a value', hcguard__rows(total))
+        WHEN total = 0 THEN hcguard__text('table_no_rows')
+        WHEN valued = 0 AND total = 1 THEN hcguard__text('only_row_no_value')
+        WHEN valued = 0 THEN hcguard__text('no_row_has_value', hcguard__rows(total))
+        WHEN valued = total AND total = 1 THEN
+            hcguard__text('only_row_has_value',
+                          hcguard__origins(pending, failed, unknown, valued - pending - failed - unknown))
         WHEN valued = total THEN
-            format('%s a value, %s written by Heroku Connect: %s',
-                   CASE WHEN total = 1 THEN 'the table''s only row holds'
-                        ELSE format('all the table''s %s hold', hcguard__rows(total)) END,
-                   CASE WHEN total = 1 THEN 'not' ELSE 'none' END,
-                   hcguard__origins(pending, failed, unknown, valued - pending - failed - unknown))
-        ELSE format('%s of the table''s %s %s a value, none written by Heroku Connect: %s',
-                    valued, hcguard__rows(total),
-                    CASE WHEN valued = 1 THEN 'holds' ELSE 'hold' END,
-                    hcguard__origins(pending, failed, unknown, valued - pending - failed - unknown))
+            hcguard__text('all_rows_have_value', hcguard__rows(total),
+                          hcguard__origins(pending, failed, unknown, valued - pending - failed - unknown))
+        ELSE hcguard__text(CASE WHEN valued = 1 THEN 'rows_have_value_one' ELSE 'rows_have_value_many' END,
+                           valued::text, hcguard__rows(total),
+                           hcguard__origins(pending, failed, unknown, valued - pending - failed - unknown))
     END
 $$;
 
@@ -1087,9 +1254,12 @@ END
 $$;
 
 ------------------------------------------------------------------------------
--- The report: what a person at a failed deploy reads.
+-- The report: what a person at a failed deploy reads.  Every text comes from
+-- the catalogue (hcguard__msg_def, made from src/messages.txt), which the C
+-- extension is built from too.
 ------------------------------------------------------------------------------
 
+-- "a", "b", "c": a list of names, as the catalogue's texts quote names.
 CREATE FUNCTION hcguard__quoted_list(names text[])
 RETURNS text
 LANGUAGE plpgsql IMMUTABLE
@@ -1101,102 +1271,98 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION hcguard__sentence(clause text)
-RETURNS text
-LANGUAGE sql IMMUTABLE
-AS $$ SELECT upper(left(clause, 1)) || substr(clause, 2) || '.' $$;
-
 CREATE FUNCTION hcguard__confirm_call(v hcguard__verdict, column_name text)
 RETURNS text
 LANGUAGE sql STABLE
 AS $$
-    SELECT format('SELECT hcguard_confirm_synced(%s, %s, %s, ''verified in the Heroku Connect dashboard'');',
-                  quote_literal(v.schema_name), quote_literal(v.table_name),
-                  coalesce(quote_literal(column_name), 'NULL'))
+    SELECT hcguard__text('confirm_call', quote_literal(v.schema_name), quote_literal(v.table_name),
+                         coalesce(quote_literal(column_name), 'NULL'))
 $$;
 
--- For databases without Connect: say how to turn failures into warnings.
-CREATE FUNCTION hcguard__no_connect_hint(v hcguard__verdict)
-RETURNS text
-LANGUAGE sql STABLE
+-- A report whose hint gains a sentence of the catalogue.
+CREATE FUNCTION hcguard__append_hint(r hcguard__report, msg_id text, VARIADIC args text[])
+RETURNS hcguard__report
+LANGUAGE plpgsql IMMUTABLE
 AS $$
-    SELECT CASE
-        WHEN cardinality(v.closest) > 0 AND v.problem = 'no_schema' THEN
-            'Name the schema Heroku Connect writes to in this environment.'
-        WHEN cardinality(v.closest) > 0 THEN
-            format('Name one of this database''s Heroku Connect schemas: %s.', hcguard__quoted_list(v.closest))
-        ELSE
-            format('If this database has no Heroku Connect (a development database, say), a superuser can make hcguard warn instead: ALTER DATABASE %s SET hcguard.on_failure = warning;',
-                   quote_ident(current_database()))
-    END
+BEGIN
+    r.hint := concat_ws(' ', r.hint, hcguard__text(msg_id, VARIADIC args));
+    RETURN r;
+END
 $$;
 
-CREATE FUNCTION hcguard__describe_columns(v hcguard__verdict)
+CREATE FUNCTION hcguard__describe_one_column(v hcguard__verdict, i integer)
 RETURNS hcguard__report
 LANGUAGE plpgsql STABLE
 AS $$
 DECLARE
     r hcguard__report;
     mapping text := v.schema_name || '.' || v.table_name;
-    missing boolean := v.problem = 'no_column';
-    unmet integer;
-    detail text := '';
-    hint text;
 BEGIN
-    r.sqlstate := CASE WHEN missing THEN '42703' ELSE '55000' END;
-    unmet := (SELECT count(*) FROM unnest(v.col_problem) AS p WHERE p IS NOT NULL);
-    hint := CASE WHEN missing THEN
-                format('Add the %s to the mapping in this environment''s Heroku Connect dashboard, wait for the sync to finish, then deploy again.',
-                       CASE WHEN unmet = 1 THEN 'field' ELSE 'missing fields' END)
-            ELSE 'Wait for Heroku Connect to finish syncing (the mapping shows DATA_SYNCED in the dashboard), then deploy again.' END;
-
-    FOR i IN 1 .. cardinality(v.col_given) LOOP
-        CONTINUE WHEN v.col_problem[i] IS NULL;
-        IF unmet = 1 THEN
-            IF v.col_problem[i] = 'no_column' THEN
-                r.message := format('column "%s" of Heroku Connect mapping "%s" does not exist', v.col_name[i], mapping);
-                detail := format('No column of the mapping is named %s: Heroku Connect does not map that field in this database.',
-                                 hcguard__tried(hcguard__column_of_field(v.col_given[i])));
-            ELSE
-                r.message := format('column "%s" of Heroku Connect mapping "%s" is not synced', v.col_name[i], mapping);
-                detail := hcguard__sentence(v.col_observed[i]);
-            END IF;
-        ELSE
-            IF detail <> '' THEN
-                detail := detail || E'\n';
-            END IF;
-            IF v.col_problem[i] = 'no_column' THEN
-                detail := detail || format('Column "%s" does not exist: no column is named %s.', v.col_name[i],
-                                           hcguard__tried(hcguard__column_of_field(v.col_given[i])));
-            ELSE
-                detail := detail || format('Column "%s" is not synced: %s.', v.col_name[i], v.col_observed[i]);
-            END IF;
-        END IF;
+    IF v.col_problem[i] = 'no_column' THEN
+        r := hcguard__msg('column_missing', v.col_name[i], mapping,
+                          hcguard__tried(hcguard__column_of_field(v.col_given[i])));
         IF v.col_closest[i] IS NOT NULL THEN
-            IF unmet = 1 THEN
-                hint := hint || format(' Closest existing columns: %s.', v.col_closest[i]);
-            ELSE
-                hint := hint || format(' Closest existing columns to "%s": %s.', v.col_name[i], v.col_closest[i]);
-            END IF;
+            r := hcguard__append_hint(r, 'closest_columns', v.col_closest[i]);
         END IF;
-        IF NOT missing AND unmet = 1 THEN
-            hint := hint || ' If the field is empty for every record in Salesforce, record that you verified the sync: '
-                    || hcguard__confirm_call(v, v.col_name[i]);
-        END IF;
-    END LOOP;
-
-    IF unmet > 1 THEN
-        r.message := format('%s of %s required columns of Heroku Connect mapping "%s" are not %s',
-                            unmet, cardinality(v.col_given), mapping,
-                            CASE WHEN missing THEN 'mapped and synced' ELSE 'synced' END);
+        RETURN r;
     END IF;
-    IF NOT missing AND unmet > 1 THEN
-        hint := hint || ' If a field is empty for every record in Salesforce, record that you verified its sync with hcguard_confirm_synced.';
-    END IF;
-    r.detail := detail;
-    r.hint := hint;
+    r := hcguard__msg('column_not_synced', v.col_name[i], mapping,
+                      hcguard__confirm_call(v, v.col_name[i]));
+    r.detail := v.col_observed[i];
     RETURN r;
 END
+$$;
+
+-- Several columns: one line of detail per unmet column.
+CREATE FUNCTION hcguard__describe_columns(v hcguard__verdict)
+RETURNS hcguard__report
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+    r hcguard__report;
+    unmet integer := (SELECT count(*) FROM unnest(v.col_problem) AS p WHERE p IS NOT NULL);
+    lines text[] := '{}';
+BEGIN
+    IF unmet = 1 THEN
+        FOR i IN 1 .. cardinality(v.col_given) LOOP
+            IF v.col_problem[i] IS NOT NULL THEN
+                RETURN hcguard__describe_one_column(v, i);
+            END IF;
+        END LOOP;
+    END IF;
+    r := hcguard__msg(CASE WHEN v.problem = 'no_column' THEN 'columns_missing' ELSE 'columns_not_synced' END,
+                      unmet::text, cardinality(v.col_given)::text, v.schema_name || '.' || v.table_name);
+    FOR i IN 1 .. cardinality(v.col_given) LOOP
+        CONTINUE WHEN v.col_problem[i] IS NULL;
+        IF v.col_problem[i] = 'no_column' THEN
+            lines := lines || hcguard__text('line_column_missing', v.col_name[i],
+                                            hcguard__tried(hcguard__column_of_field(v.col_given[i])));
+        ELSE
+            lines := lines || (hcguard__text('line_column_not_synced', v.col_name[i]) || ' ' || v.col_observed[i]);
+        END IF;
+        IF v.col_closest[i] IS NOT NULL THEN
+            r := hcguard__append_hint(r, 'closest_columns_to', v.col_name[i], v.col_closest[i]);
+        END IF;
+    END LOOP;
+    r.detail := array_to_string(lines, E'\n');
+    RETURN r;
+END
+$$;
+
+-- Where the schema is missing or no Connect schema: the report's variant.
+CREATE FUNCTION hcguard__describe_schema(v hcguard__verdict, missing boolean)
+RETURNS hcguard__report
+LANGUAGE sql STABLE
+AS $$
+    SELECT CASE WHEN cardinality(v.closest) > 0 THEN
+               hcguard__msg(CASE WHEN missing THEN 'no_schema_listed' ELSE 'not_connect_listed' END,
+                            v.schema_name, CASE WHEN missing THEN hcguard__tried(v.schema_given) ELSE v.why END,
+                            hcguard__quoted_list(v.closest))
+           ELSE
+               hcguard__msg(CASE WHEN missing THEN 'no_schema_alone' ELSE 'not_connect_alone' END,
+                            v.schema_name, CASE WHEN missing THEN hcguard__tried(v.schema_given) ELSE v.why END,
+                            quote_ident(current_database()))
+           END
 $$;
 
 -- One verdict becomes one message, detail and hint, whether raised, warned
@@ -1211,53 +1377,31 @@ DECLARE
 BEGIN
     CASE v.problem
     WHEN 'no_schema' THEN
-        r := ROW('3F000', format('schema "%s" does not exist', v.schema_name),
-                 CASE WHEN cardinality(v.closest) > 0
-                      THEN format('No schema is named %s. The Heroku Connect schemas of this database are %s.',
-                                  hcguard__tried(v.schema_given), hcguard__quoted_list(v.closest))
-                      ELSE format('No schema is named %s. This database has no Heroku Connect schema.',
-                                  hcguard__tried(v.schema_given)) END,
-                 hcguard__no_connect_hint(v));
+        r := hcguard__describe_schema(v, true);
     WHEN 'schema_denied' THEN
-        r := ROW('42501', format('permission denied for schema "%s"', v.schema_name),
-                 format('Role "%s" lacks USAGE on the schema, which hcguard needs to look at the mapping.', current_user),
-                 format('Grant it to the role that runs migrations: GRANT USAGE ON SCHEMA %s TO %s;',
-                        quote_ident(v.schema_name), quote_ident(current_user)));
+        r := hcguard__msg('schema_denied', v.schema_name, current_user::text,
+                          quote_ident(v.schema_name), quote_ident(current_user));
     WHEN 'not_connect' THEN
-        r := ROW('55000', format('schema "%s" is not a Heroku Connect schema', v.schema_name),
-                 format('It lacks %s, which Heroku Connect creates in its schema.', v.why),
-                 hcguard__no_connect_hint(v));
+        r := hcguard__describe_schema(v, false);
     WHEN 'no_table' THEN
-        r := ROW('42P01', format('Heroku Connect mapping "%s" does not exist', mapping),
-                 format('No table of schema "%s" is named %s: Heroku Connect maps no such Salesforce object in this database.',
-                        v.schema_name, hcguard__tried(v.table_given)),
-                 'Create the mapping in this environment''s Heroku Connect dashboard, wait for its initial load to finish, then deploy again.'
-                 || CASE WHEN cardinality(v.closest) > 0
-                         THEN format(' Closest existing mappings: %s.', hcguard__quoted_list(v.closest)) ELSE '' END);
-    WHEN 'not_mapping' THEN
-        IF hcguard__is_system_table(v.table_name) THEN
-            r := ROW('55000', format('table "%s" is a Heroku Connect system table, not a mapping', mapping),
-                     'Heroku Connect keeps "_hcmeta", "_trigger_log", "_trigger_log_archive" and "_sf_event_log" for its own bookkeeping; they stand for no Salesforce object.',
-                     'Name the table Heroku Connect created for the Salesforce object: its API name in lower case.');
-        ELSE
-            r := ROW('55000', format('table "%s" is not a Heroku Connect mapping', mapping), v.why,
-                     'Name the table Heroku Connect created for the Salesforce object: its API name in lower case.');
+        r := hcguard__msg('no_table', mapping, v.schema_name, hcguard__tried(v.table_given));
+        IF cardinality(v.closest) > 0 THEN
+            r := hcguard__append_hint(r, 'closest_mappings', hcguard__quoted_list(v.closest));
         END IF;
+    WHEN 'not_mapping' THEN
+        r := hcguard__msg(CASE WHEN hcguard__is_system_table(v.table_name) THEN 'system_table'
+                               ELSE 'not_mapping' END, mapping, v.why);
     WHEN 'table_denied' THEN
-        r := ROW('42501', format('permission denied for table "%s"', mapping),
-                 format('Role "%s" lacks SELECT on the table, which hcguard needs to see what Heroku Connect has synced.', current_user),
-                 format('Grant it to the role that runs migrations: GRANT SELECT ON %s.%s TO %s;',
-                        quote_ident(v.schema_name), quote_ident(v.table_name), quote_ident(current_user)));
+        r := hcguard__msg('table_denied', mapping, current_user::text,
+                          format('%I.%I', v.schema_name, v.table_name), quote_ident(current_user));
     WHEN 'no_column' THEN
         r := hcguard__describe_columns(v);
     WHEN 'not_synced' THEN
         IF cardinality(v.col_given) > 0 THEN
             r := hcguard__describe_columns(v);
         ELSE
-            r := ROW('55000', format('Heroku Connect mapping "%s" is not synced', mapping),
-                     hcguard__sentence(v.observed),
-                     'Wait for the mapping''s initial load to finish (the dashboard shows DATA_SYNCED), then deploy again. If the object has no records in Salesforce, record that you verified the sync: '
-                     || hcguard__confirm_call(v, NULL));
+            r := hcguard__msg('mapping_not_synced', mapping, hcguard__confirm_call(v, NULL));
+            r.detail := v.observed;
         END IF;
     ELSE
         RETURN NULL;
@@ -1271,21 +1415,6 @@ CREATE FUNCTION hcguard__warn_only()
 RETURNS boolean
 LANGUAGE sql STABLE
 AS $$ SELECT lower(btrim(coalesce(current_setting('hcguard.on_failure', true), ''))) = 'warning' $$;
-
-CREATE FUNCTION hcguard__raise(r hcguard__report, warn boolean DEFAULT false)
-RETURNS boolean
-LANGUAGE plpgsql
-AS $$
-BEGIN
-    IF warn THEN
-        RAISE WARNING USING ERRCODE = r.sqlstate, MESSAGE = r.message,
-            DETAIL = coalesce(r.detail, ''), HINT = coalesce(r.hint, '');
-        RETURN false;
-    END IF;
-    RAISE EXCEPTION USING ERRCODE = r.sqlstate, MESSAGE = r.message,
-        DETAIL = coalesce(r.detail, ''), HINT = coalesce(r.hint, '');
-END
-$$;
 
 -- The guard's answer: true, or the failure as hcguard.on_failure says.
 CREATE FUNCTION hcguard__pass(v hcguard__verdict)
@@ -1379,16 +1508,10 @@ LANGUAGE plpgsql
 AS $$
 BEGIN
     IF pg_is_in_recovery() THEN
-        RAISE EXCEPTION USING
-            ERRCODE = 'read_only_sql_transaction',
-            MESSAGE = format('cannot execute %s on a hot standby', function_name),
-            DETAIL = 'Confirmations are written to the database, and a standby is read-only.',
-            HINT = format('Run %s on the primary server; the confirmation reaches the standby by replication.', function_name);
+        PERFORM hcguard__error('confirm_on_standby', function_name);
     END IF;
     IF current_setting('transaction_read_only') = 'on' THEN
-        RAISE EXCEPTION USING
-            ERRCODE = 'read_only_sql_transaction',
-            MESSAGE = format('cannot execute %s in a read-only transaction', function_name);
+        PERFORM hcguard__error('confirm_read_only', function_name);
     END IF;
 END
 $$;
@@ -1414,12 +1537,7 @@ BEGIN
         PERFORM hcguard__raise(hcguard__describe(v));
     END IF;
     IF NOT pg_has_role((SELECT relowner FROM pg_class WHERE oid = v.relid), 'USAGE') THEN
-        RAISE EXCEPTION USING
-            ERRCODE = 'insufficient_privilege',
-            MESSAGE = format('must be owner of table %s', v.table_name),
-            DETAIL = format('Confirming or revoking a sync needs the rights ALTER TABLE needs on the mapping "%s.%s".',
-                            v.schema_name, v.table_name),
-            HINT = format('Ask the owner of the table, a member of its owning role, or a superuser to run %s.', function_name);
+        PERFORM hcguard__error('not_owner', v.table_name, v.schema_name || '.' || v.table_name, function_name);
     END IF;
     RETURN v;
 END
@@ -1454,11 +1572,8 @@ BEGIN
         PERFORM hcguard__raise(hcguard__describe(now_v));
     END IF;
     IF now_v.relid <> v.relid OR now_v.col_attnum[1] IS DISTINCT FROM v.col_attnum[1] THEN
-        RAISE EXCEPTION USING
-            ERRCODE = CASE WHEN target = '' THEN 'undefined_table' ELSE 'undefined_column' END,
-            MESSAGE = format('Heroku Connect replaced "%s" while it was being confirmed',
-                             CASE WHEN target = '' THEN now_v.table_name ELSE now_v.col_name[1] END),
-            HINT = 'Check the sync of the new one, then confirm again.';
+        PERFORM hcguard__error(CASE WHEN target = '' THEN 'replaced_table' ELSE 'replaced_column' END,
+                               CASE WHEN target = '' THEN now_v.table_name ELSE now_v.col_name[1] END);
     END IF;
 END
 $$;
@@ -1708,20 +1823,14 @@ BEGIN
     PERFORM hcguard__name(schema_name, 'schema name'), hcguard__name(table_name, 'table name');
     cols := hcguard__optional_column(column_name);
     IF timeout IS NULL THEN
-        RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
-            MESSAGE = 'timeout must not be null';
+        PERFORM hcguard__error('timeout_null');
     END IF;
     timeout_ms := extract(epoch FROM timeout) * 1000;
     IF timeout_ms < 0 THEN
-        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-            MESSAGE = 'timeout must not be negative';
+        PERFORM hcguard__error('timeout_negative');
     END IF;
     IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
-        RAISE EXCEPTION USING
-            ERRCODE = 'invalid_transaction_state',
-            MESSAGE = 'hcguard_wait cannot wait inside a REPEATABLE READ or SERIALIZABLE transaction',
-            DETAIL = 'The transaction''s snapshot would never show Heroku Connect''s progress.',
-            HINT = 'Run it in a READ COMMITTED transaction, or call hcguard_required instead.';
+        PERFORM hcguard__error('wait_isolation');
     END IF;
     LOOP
         -- a fresh verdict per poll, no lock held between polls
@@ -1736,9 +1845,8 @@ BEGIN
         IF clock_timestamp() - last_progress >= interval '30 seconds' THEN
             r := hcguard__describe(v);
             RAISE NOTICE USING
-                MESSAGE = format('still waiting for Heroku Connect after %s seconds: %s',
-                                 floor(waited_ms / 1000), r.message),
-                DETAIL = coalesce(r.detail, '');
+                MESSAGE = (hcguard__msg('wait_progress', floor(waited_ms / 1000)::text, r.message)).message,
+                DETAIL = r.detail;
             last_progress := clock_timestamp();
         END IF;
         PERFORM pg_sleep(greatest(least(hcguard__poll_interval(), timeout_ms - waited_ms), 1) / 1000.0);
@@ -1750,16 +1858,13 @@ $$;
 -- Configuration as code: the JSON `heroku connect:export` writes.
 ------------------------------------------------------------------------------
 
-CREATE FUNCTION hcguard__refuse(path text, what text)
+-- A document of another shape: why (a config_* report), at which path.
+CREATE FUNCTION hcguard__refuse(why text, path text)
 RETURNS void
 LANGUAGE plpgsql
 AS $$
 BEGIN
-    RAISE EXCEPTION USING
-        ERRCODE = 'invalid_parameter_value',
-        MESSAGE = 'document is not a Heroku Connect configuration',
-        DETAIL = format('%s %s.', path, what),
-        HINT = 'Pass the JSON that "heroku connect:export" writes.';
+    PERFORM hcguard__error(why, path);
 END
 $$;
 
@@ -1775,36 +1880,36 @@ DECLARE
     i integer := 0;
 BEGIN
     IF jsonb_typeof(config) IS DISTINCT FROM 'object' THEN
-        PERFORM hcguard__refuse('$', 'must be an object');
+        PERFORM hcguard__refuse('config_not_object', '$');
     END IF;
     IF NOT config ? 'mappings' THEN
-        PERFORM hcguard__refuse('$.mappings', 'is missing');
+        PERFORM hcguard__refuse('config_missing', '$.mappings');
     END IF;
     IF jsonb_typeof(config -> 'mappings') <> 'array' THEN
-        PERFORM hcguard__refuse('$.mappings', 'must be an array');
+        PERFORM hcguard__refuse('config_not_array', '$.mappings');
     END IF;
     FOR m IN SELECT e FROM jsonb_array_elements(config -> 'mappings') AS e LOOP
         path := format('$.mappings[%s]', i);
         IF jsonb_typeof(m) <> 'object' THEN
-            PERFORM hcguard__refuse(path, 'must be an object');
+            PERFORM hcguard__refuse('config_not_object', path);
         END IF;
         IF NOT m ? 'object_name' THEN
-            PERFORM hcguard__refuse(path || '.object_name', 'is missing');
+            PERFORM hcguard__refuse('config_missing', path || '.object_name');
         END IF;
         IF jsonb_typeof(m -> 'object_name') <> 'string' OR m ->> 'object_name' = '' THEN
-            PERFORM hcguard__refuse(path || '.object_name', 'must be a non-empty string');
+            PERFORM hcguard__refuse('config_not_name', path || '.object_name');
         END IF;
         IF NOT m ? 'config' THEN
-            PERFORM hcguard__refuse(path || '.config', 'is missing');
+            PERFORM hcguard__refuse('config_missing', path || '.config');
         END IF;
         IF jsonb_typeof(m -> 'config') <> 'object' THEN
-            PERFORM hcguard__refuse(path || '.config', 'must be an object');
+            PERFORM hcguard__refuse('config_not_object', path || '.config');
         END IF;
         IF NOT (m -> 'config') ? 'fields' THEN
-            PERFORM hcguard__refuse(path || '.config.fields', 'is missing');
+            PERFORM hcguard__refuse('config_missing', path || '.config.fields');
         END IF;
         IF jsonb_typeof(m -> 'config' -> 'fields') <> 'object' THEN
-            PERFORM hcguard__refuse(path || '.config.fields', 'must be an object');
+            PERFORM hcguard__refuse('config_not_object', path || '.config.fields');
         END IF;
         ord := i;
         object_name := m ->> 'object_name';
@@ -1843,10 +1948,7 @@ DECLARE
 BEGIN
     PERFORM hcguard__name(schema_name, 'schema name');
     IF config IS NULL THEN
-        RAISE EXCEPTION USING
-            ERRCODE = 'null_value_not_allowed',
-            MESSAGE = 'configuration must not be null',
-            DETAIL = 'A null configuration would let the check pass without checking anything.';
+        PERFORM hcguard__error('config_null');
     END IF;
     -- the document's shape is checked before anything else
     PERFORM count(*) FROM hcguard__parse_config(config);
@@ -1927,6 +2029,7 @@ DECLARE
     missing_mappings integer := 0;
     missing_fields integer := 0;
     found_schema text := (hcguard__find_schema(schema_name)).found_name;
+    r hcguard__report;
 BEGIN
     FOR d IN SELECT * FROM hcguard__config_diff(schema_name, config) LOOP
         CONTINUE WHEN d.problem IN ('extra_mapping', 'extra_field');
@@ -1938,29 +2041,26 @@ BEGIN
                 detail := detail || E'\n';
             END IF;
             detail := detail || CASE d.problem
-                WHEN 'missing_mapping' THEN format('Mapping "%s": table "%s" does not exist.', d.object_name, d.table_name)
-                WHEN 'unsynced_mapping' THEN format('Mapping "%s": table "%s" is not synced.', d.object_name, d.table_name)
-                WHEN 'missing_field' THEN format('Field "%s.%s": column "%s.%s" does not exist.',
-                                                 d.object_name, d.field_name, d.table_name, d.column_name)
-                ELSE format('Field "%s.%s": column "%s.%s" is not synced.',
-                            d.object_name, d.field_name, d.table_name, d.column_name) END;
+                WHEN 'missing_mapping' THEN hcguard__text('config_line_missing_mapping', d.object_name, d.table_name)
+                WHEN 'unsynced_mapping' THEN hcguard__text('config_line_unsynced_mapping', d.object_name, d.table_name)
+                WHEN 'missing_field' THEN hcguard__text('config_line_missing_field',
+                                                        d.object_name, d.field_name, d.table_name, d.column_name)
+                ELSE hcguard__text('config_line_unsynced_field',
+                                   d.object_name, d.field_name, d.table_name, d.column_name) END;
         END IF;
     END LOOP;
     IF failures = 0 THEN
         RETURN true;
     END IF;
     IF failures > 20 THEN
-        detail := detail || format(E'\nAnd %s more.', failures - 20);
+        detail := detail || E'\n' || hcguard__text('and_more', (failures - 20)::text);
     END IF;
-    RETURN hcguard__raise(ROW(
-        CASE WHEN missing_mappings > 0 THEN '42P01' WHEN missing_fields > 0 THEN '42703' ELSE '55000' END,
-        format('Heroku Connect has not mapped and synced %s of the configuration''s mappings and fields in schema "%s"',
-               failures, found_schema),
-        detail,
-        CASE WHEN missing_mappings + missing_fields > 0
-             THEN 'Apply the configuration to this environment''s Heroku Connect (heroku connect:import, or the dashboard), wait for the sync to finish, then deploy again. hcguard_config_diff lists every difference.'
-             ELSE 'Wait for Heroku Connect to finish syncing (the mappings show DATA_SYNCED in the dashboard), then deploy again. hcguard_config_diff lists every difference.' END
-        )::hcguard__report, hcguard__warn_only());
+    r := hcguard__msg(CASE WHEN missing_mappings > 0 THEN 'config_missing_objects'
+                           WHEN missing_fields > 0 THEN 'config_missing_fields'
+                           ELSE 'config_not_synced' END,
+                      failures::text, found_schema);
+    r.detail := detail;
+    RETURN hcguard__raise(r, hcguard__warn_only());
 END
 $$;
 

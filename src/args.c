@@ -24,16 +24,10 @@ hc_arg_name(FunctionCallInfo fcinfo, int argno, const char *what)
 	char	   *name;
 
 	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be null", what),
-				 errdetail("A null name would let the check pass without checking anything.")));
-
+		hc_error(HC_MSG_ARG_NULL, HC_ARGS(what));
 	name = text_to_cstring(PG_GETARG_TEXT_PP(argno));
 	if (name[0] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be empty", what)));
+		hc_error(HC_MSG_ARG_EMPTY, HC_ARGS(what));
 	return name;
 }
 
@@ -49,11 +43,7 @@ hc_check_field_name(const char *name)
 	const char *lower = hc_lower(name);
 
 	if (strcmp(lower, "_hc_lastop") == 0 || strcmp(lower, "_hc_err") == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("column \"%s\" is Heroku Connect's bookkeeping, not a Salesforce field", lower),
-				 errdetail("Heroku Connect adds \"_hc_lastop\" and \"_hc_err\" to every mapping to track its own writes; they hold no Salesforce data."),
-				 errhint("Name the Salesforce field the code needs, by its API name (for example \"Email\" or \"Preferred_Channel__c\").")));
+		hc_error(HC_MSG_BOOKKEEPING_COLUMN, HC_ARGS(lower));
 }
 
 const char *
@@ -76,18 +66,12 @@ hc_column_list(FunctionCallInfo fcinfo, int argno, int *ncols)
 	const char **names;
 
 	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("column names must not be null"),
-				 errdetail("A null list would let the check pass without checking anything.")));
+		hc_error(HC_MSG_COLUMN_LIST_NULL, HC_NO_ARGS);
 	array = PG_GETARG_ARRAYTYPE_P(argno);
 	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT,
 					  &elems, &nulls, &n);
 	if (n == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("at least one column name is required"),
-				 errhint("To require only the mapping itself, call hcguard_required(schema_name, table_name).")));
+		hc_error(HC_MSG_COLUMN_LIST_EMPTY, HC_NO_ARGS);
 
 	names = palloc(sizeof(char *) * n);
 	*ncols = 0;
@@ -96,16 +80,10 @@ hc_column_list(FunctionCallInfo fcinfo, int argno, int *ncols)
 		char	   *name;
 
 		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("column name must not be null"),
-					 errdetail("Element %d of the column list is null.", i + 1)));
+			hc_error(HC_MSG_COLUMN_LIST_ELEMENT_NULL, HC_ARGS(hc_int(i + 1)));
 		name = TextDatumGetCString(elems[i]);
 		if (name[0] == '\0')
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("column name must not be empty"),
-					 errdetail("Element %d of the column list is empty.", i + 1)));
+			hc_error(HC_MSG_COLUMN_LIST_ELEMENT_EMPTY, HC_ARGS(hc_int(i + 1)));
 		hc_check_field_name(name);
 		names[(*ncols)++] = name;
 	}

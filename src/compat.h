@@ -28,4 +28,14 @@
 #define MarkGUCPrefixReserved(prefix) EmitWarningsOnPlaceholders(prefix)
 #endif
 
+/*
+ * PostgreSQL 18 replaced the suffix pg_attribute_noreturn() by the prefix
+ * pg_noreturn: HC_NORETURN(declaration) serves both.
+ */
+#ifdef pg_noreturn
+#define HC_NORETURN(decl) pg_noreturn decl
+#else
+#define HC_NORETURN(decl) decl pg_attribute_noreturn()
+#endif
+
 #endif							/* HCGUARD_COMPAT_H */

@@ -58,25 +58,22 @@ typedef struct ConfigMapping
 	const char **fields;
 } ConfigMapping;
 
-static void refuse(const char *path, const char *what) pg_attribute_noreturn();
+/* A document of another shape: why (a config_* report), at which path. */
+static HC_NORETURN(void refuse(HcMsg why, const char *path));
 
 static void
-refuse(const char *path, const char *what)
+refuse(HcMsg why, const char *path)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("document is not a Heroku Connect configuration"),
-			 errdetail("%s %s.", path, what),
-			 errhint("Pass the JSON that \"heroku connect:export\" writes.")));
+	hc_error(why, HC_ARGS(path));
 }
 
 static JsonbContainer *
 object_at(JsonbValue *v, const char *path)
 {
 	if (v == NULL)
-		refuse(path, "is missing");
+		refuse(HC_MSG_CONFIG_MISSING, path);
 	else if (v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
-		refuse(path, "must be an object");
+		refuse(HC_MSG_CONFIG_NOT_OBJECT, path);
 	return v->val.binary.data;
 }
 
@@ -96,12 +93,12 @@ parse_config(Jsonb *doc)
 	int			n;
 
 	if (!JB_ROOT_IS_OBJECT(doc) || JB_ROOT_IS_SCALAR(doc))
-		refuse("$", "must be an object");
+		refuse(HC_MSG_CONFIG_NOT_OBJECT, "$");
 	mappings = key(&doc->root, "mappings");
 	if (mappings == NULL)
-		refuse("$.mappings", "is missing");
+		refuse(HC_MSG_CONFIG_MISSING, "$.mappings");
 	else if (mappings->type != jbvBinary || !JsonContainerIsArray(mappings->val.binary.data))
-		refuse("$.mappings", "must be an array");
+		refuse(HC_MSG_CONFIG_NOT_ARRAY, "$.mappings");
 	array = mappings->val.binary.data;
 	n = JsonContainerSize(array);
 
@@ -118,9 +115,9 @@ parse_config(Jsonb *doc)
 		ConfigMapping *m = palloc0(sizeof(ConfigMapping));
 
 		if (name == NULL)
-			refuse(psprintf("%s.object_name", path), "is missing");
+			refuse(HC_MSG_CONFIG_MISSING, psprintf("%s.object_name", path));
 		else if (name->type != jbvString || name->val.string.len == 0)
-			refuse(psprintf("%s.object_name", path), "must be a non-empty string");
+			refuse(HC_MSG_CONFIG_NOT_NAME, psprintf("%s.object_name", path));
 		m->object_name = pnstrdup(name->val.string.val, name->val.string.len);
 
 		config = object_at(key(mapping, "config"), psprintf("%s.config", path));
@@ -257,10 +254,7 @@ config_diff(FunctionCallInfo fcinfo, const char **schema_out)
 	ListCell   *lc;
 
 	if (PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("configuration must not be null"),
-				 errdetail("A null configuration would let the check pass without checking anything.")));
+		hc_error(HC_MSG_CONFIG_NULL, HC_NO_ARGS);
 	mappings = parse_config(PG_GETARG_JSONB_P(1));
 
 	if (!hc_resolve_schema(&schema, schema_name, true))
@@ -314,22 +308,22 @@ describe_difference(StringInfo buf, const Difference *d)
 	switch (d->problem)
 	{
 		case MISSING_MAPPING:
-			appendStringInfo(buf, "Mapping \"%s\": table \"%s\" does not exist.",
-							 d->object_name, d->table_name);
+			appendStringInfoString(buf, hc_text(HC_MSG_CONFIG_LINE_MISSING_MAPPING,
+												HC_ARGS(d->object_name, d->table_name)));
 			break;
 		case UNSYNCED_MAPPING:
-			appendStringInfo(buf, "Mapping \"%s\": table \"%s\" is not synced.",
-							 d->object_name, d->table_name);
+			appendStringInfoString(buf, hc_text(HC_MSG_CONFIG_LINE_UNSYNCED_MAPPING,
+												HC_ARGS(d->object_name, d->table_name)));
 			break;
 		case MISSING_FIELD:
-			appendStringInfo(buf, "Field \"%s.%s\": column \"%s.%s\" does not exist.",
-							 d->object_name, d->field_name, d->table_name,
-							 d->column_name);
+			appendStringInfoString(buf, hc_text(HC_MSG_CONFIG_LINE_MISSING_FIELD,
+												HC_ARGS(d->object_name, d->field_name,
+														d->table_name, d->column_name)));
 			break;
 		case UNSYNCED_FIELD:
-			appendStringInfo(buf, "Field \"%s.%s\": column \"%s.%s\" is not synced.",
-							 d->object_name, d->field_name, d->table_name,
-							 d->column_name);
+			appendStringInfoString(buf, hc_text(HC_MSG_CONFIG_LINE_UNSYNCED_FIELD,
+												HC_ARGS(d->object_name, d->field_name,
+														d->table_name, d->column_name)));
 			break;
 		case EXTRA_MAPPING:
 		case EXTRA_FIELD:
@@ -347,7 +341,7 @@ hcguard_required_config(PG_FUNCTION_ARGS)
 	int			missing_mappings = 0;
 	int			missing_fields = 0;
 	ListCell   *lc;
-	int			sqlstate;
+	HcReport	r;
 
 	initStringInfo(&detail);
 	foreach(lc, diffs)
@@ -364,18 +358,14 @@ hcguard_required_config(PG_FUNCTION_ARGS)
 	if (failures == 0)
 		PG_RETURN_BOOL(true);
 	if (failures > MAX_DETAIL_PROBLEMS)
-		appendStringInfo(&detail, "\nAnd %d more.", failures - MAX_DETAIL_PROBLEMS);
+		appendStringInfo(&detail, "\n%s",
+						 hc_text(HC_MSG_AND_MORE, HC_ARGS(hc_int(failures - MAX_DETAIL_PROBLEMS))));
 
-	sqlstate = missing_mappings > 0 ? ERRCODE_UNDEFINED_TABLE :
-		missing_fields > 0 ? ERRCODE_UNDEFINED_COLUMN :
-		ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE;
-	ereport(hc_on_failure == HC_ON_FAILURE_WARNING ? WARNING : ERROR,
-			(errcode(sqlstate),
-			 errmsg("Heroku Connect has not mapped and synced %d of the configuration's mappings and fields in schema \"%s\"",
-					failures, schema_name),
-			 errdetail_internal("%s", detail.data),
-			 errhint(missing_mappings + missing_fields > 0 ?
-					 "Apply the configuration to this environment's Heroku Connect (heroku connect:import, or the dashboard), wait for the sync to finish, then deploy again. hcguard_config_diff lists every difference." :
-					 "Wait for Heroku Connect to finish syncing (the mappings show DATA_SYNCED in the dashboard), then deploy again. hcguard_config_diff lists every difference.")));
+	r = hc_msg(missing_mappings > 0 ? HC_MSG_CONFIG_MISSING_OBJECTS :
+			   missing_fields > 0 ? HC_MSG_CONFIG_MISSING_FIELDS :
+			   HC_MSG_CONFIG_NOT_SYNCED,
+			   HC_ARGS(hc_int(failures), schema_name));
+	r.detail = detail.data;
+	hc_raise(hc_on_failure == HC_ON_FAILURE_WARNING ? WARNING : ERROR, &r);
 	PG_RETURN_BOOL(false);
 }

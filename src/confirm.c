@@ -42,13 +42,9 @@ static void
 refuse_read_only(const char *function)
 {
 	if (RecoveryInProgress())
-		ereport(ERROR,
-				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
-				 errmsg("cannot execute %s on a hot standby", function),
-				 errdetail("Confirmations are written to the database, and a standby is read-only."),
-				 errhint("Run %s on the primary server; the confirmation reaches the standby by replication.",
-						 function)));
-	PreventCommandIfReadOnly(function);
+		hc_error(HC_MSG_CONFIRM_ON_STANDBY, HC_ARGS(function));
+	if (XactReadOnly)
+		hc_error(HC_MSG_CONFIRM_READ_ONLY, HC_ARGS(function));
 }
 
 /*
@@ -77,13 +73,9 @@ resolve_target(HcVerdict *v, FunctionCallInfo fcinfo, const char *function,
 		hc_report(v, ERROR);
 
 	if (!hc_table_ownercheck(v->relid, GetUserId()))
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("must be owner of table %s", v->table_name),
-				 errdetail("Confirming or revoking a sync needs the rights ALTER TABLE needs on the mapping \"%s\".",
-						   hc_qualified(v->schema_name, v->table_name)),
-				 errhint("Ask the owner of the table, a member of its owning role, or a superuser to run %s.",
-						 function)));
+		hc_error(HC_MSG_NOT_OWNER,
+				 HC_ARGS(v->table_name, hc_qualified(v->schema_name, v->table_name),
+						 function));
 }
 
 /*
@@ -150,11 +142,8 @@ still_the_target(const HcVerdict *resolved, FunctionCallInfo fcinfo)
 		hc_report(&now, ERROR);
 	if (now.relid != resolved->relid ||
 		(column_name && now.cols[0].attnum != resolved->cols[0].attnum))
-		ereport(ERROR,
-				(errcode(column_name ? ERRCODE_UNDEFINED_COLUMN : ERRCODE_UNDEFINED_TABLE),
-				 errmsg("Heroku Connect replaced \"%s\" while it was being confirmed",
-						column_name ? now.cols[0].name : now.table_name),
-				 errhint("Check the sync of the new one, then confirm again.")));
+		hc_error(column_name ? HC_MSG_REPLACED_COLUMN : HC_MSG_REPLACED_TABLE,
+				 HC_ARGS(column_name ? now.cols[0].name : now.table_name));
 	hc_release(&now);
 }
 

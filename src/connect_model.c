@@ -207,18 +207,19 @@ hc_is_mapping(Oid relid, StringInfo why_not)
 	if (hc_is_system_table(get_rel_name(relid)))
 	{
 		if (why_not)
-			appendStringInfoString(why_not, "It is one of Heroku Connect's system tables.");
+			appendStringInfoString(why_not, hc_text(HC_MSG_WHY_SYSTEM_TABLE, HC_NO_ARGS));
 		return false;
 	}
 	if (kind != RELKIND_RELATION)
 	{
 		if (why_not)
-			appendStringInfo(why_not, "It is a %s, not an ordinary table.",
-							 kind == RELKIND_VIEW ? "view" :
-							 kind == RELKIND_MATVIEW ? "materialized view" :
-							 kind == RELKIND_FOREIGN_TABLE ? "foreign table" :
-							 kind == RELKIND_PARTITIONED_TABLE ? "partitioned table" :
-							 kind == RELKIND_SEQUENCE ? "sequence" : "relation");
+			appendStringInfoString(why_not,
+								   hc_text(kind == RELKIND_VIEW ? HC_MSG_WHY_VIEW :
+										   kind == RELKIND_MATVIEW ? HC_MSG_WHY_MATVIEW :
+										   kind == RELKIND_FOREIGN_TABLE ? HC_MSG_WHY_FOREIGN_TABLE :
+										   kind == RELKIND_PARTITIONED_TABLE ? HC_MSG_WHY_PARTITIONED_TABLE :
+										   kind == RELKIND_SEQUENCE ? HC_MSG_WHY_SEQUENCE :
+										   HC_MSG_WHY_RELATION, HC_NO_ARGS));
 		return false;
 	}
 
@@ -235,15 +236,13 @@ hc_is_mapping(Oid relid, StringInfo why_not)
 		if (type == TEXTOID || type == VARCHAROID || type == BPCHAROID)
 			return true;
 		if (why_not)
-			appendStringInfo(why_not,
-							 "Its column \"_hc_lastop\" is of type %s, not the character varying Heroku Connect gives it.",
-							 format_type_be(type));
+			appendStringInfoString(why_not, hc_text(HC_MSG_WHY_LASTOP_TYPE,
+													HC_ARGS(format_type_be(type))));
 		return false;
 	}
 	if (why_not)
-		appendStringInfo(why_not,
-						 "It lacks %s, which Heroku Connect gives every mapping table.",
-						 lacking.data);
+		appendStringInfoString(why_not, hc_text(HC_MSG_WHY_LACKS_COLUMNS,
+												HC_ARGS(lacking.data)));
 	return false;
 }
 

@@ -15,6 +15,8 @@
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
+#include "compat.h"
+
 #if PG_VERSION_NUM < 130000
 #error "hcguard needs PostgreSQL 13 or later"
 #endif
@@ -204,7 +206,19 @@ extern void hc_verdict(HcVerdict *v, Oid extnsp, const char *schema_name,
 					   const char **column_names, Snapshot snapshot);
 extern int	hc_unmet_columns(const HcVerdict *v);
 
-/* report.c */
+/* messages.c: reports from the catalogue (src/messages.txt) */
+typedef struct HcMessageDef
+{
+	const char *id;
+	const char *sqlstate;
+	const char *message;
+	const char *detail;
+	const char *hint;
+	const char *text;
+} HcMessageDef;
+
+#include "messages.h"
+
 typedef struct HcReport
 {
 	int			sqlstate;
@@ -213,10 +227,23 @@ typedef struct HcReport
 	char	   *hint;
 } HcReport;
 
+/* a catalogue text's arguments, all strings: HC_ARGS(a, b) */
+#define HC_ARGS(...) ((const char *const[]) {__VA_ARGS__, NULL})
+#define HC_NO_ARGS ((const char *const[]) {NULL})
+
+extern HcReport hc_msg(HcMsg id, const char *const *args);
+extern char *hc_text(HcMsg id, const char *const *args);
+extern void hc_append_text(StringInfo buf, HcMsg id, const char *const *args);
+extern void hc_raise(int elevel, const HcReport *r);
+extern HC_NORETURN(void hc_error(HcMsg id, const char *const *args));
+extern char *hc_int(int64 n);
+
+/* report.c */
 extern void hc_describe(const HcVerdict *v, HcReport *r);
 extern void hc_report(const HcVerdict *v, int elevel);
 extern bool hc_report_failure(const HcVerdict *v);
 extern const char *hc_evidence_name(HcEvidence e);
 extern char *hc_qualified(const char *schema_name, const char *table_name);
+extern char *hc_quoted_list(List *names);
 
 #endif							/* HCGUARD_H */

@@ -65,10 +65,7 @@ store_relid(Oid extnsp, bool index)
 										  extnsp);
 
 	if (!OidIsValid(relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("hcguard's confirmation store \"%s\" is missing", HC_STORE_NAME),
-				 errhint("Reinstall the extension: DROP EXTENSION hcguard; CREATE EXTENSION hcguard;")));
+		hc_error(HC_MSG_STORE_MISSING, HC_ARGS(HC_STORE_NAME));
 	return relid;
 }
 

@@ -41,12 +41,12 @@ static void
 report_progress(const HcVerdict *v, int64 waited_ms)
 {
 	HcReport	r;
+	HcReport	progress;
 
 	hc_describe(v, &r);
-	ereport(NOTICE,
-			(errmsg("still waiting for Heroku Connect after %lld seconds: %s",
-					(long long) (waited_ms / 1000), r.message),
-			 r.detail ? errdetail_internal("%s", r.detail) : 0));
+	progress = hc_msg(HC_MSG_WAIT_PROGRESS, HC_ARGS(hc_int(waited_ms / 1000), r.message));
+	progress.detail = r.detail;
+	hc_raise(NOTICE, &progress);
 }
 
 Datum
@@ -65,20 +65,12 @@ hcguard_wait(PG_FUNCTION_ARGS)
 	if (!PG_ARGISNULL(2))
 		column_name = hc_column_arg(fcinfo, 2);
 	if (PG_ARGISNULL(3))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("timeout must not be null")));
+		hc_error(HC_MSG_TIMEOUT_NULL, HC_NO_ARGS);
 	timeout_ms = interval_ms(PG_GETARG_INTERVAL_P(3));
 	if (timeout_ms < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("timeout must not be negative")));
+		hc_error(HC_MSG_TIMEOUT_NEGATIVE, HC_NO_ARGS);
 	if (IsolationUsesXactSnapshot())
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
-				 errmsg("hcguard_wait cannot wait inside a REPEATABLE READ or SERIALIZABLE transaction"),
-				 errdetail("The transaction's snapshot would never show Heroku Connect's progress."),
-				 errhint("Run it in a READ COMMITTED transaction, or call hcguard_required instead.")));
+		hc_error(HC_MSG_WAIT_ISOLATION, HC_NO_ARGS);
 
 	poll_cxt = AllocSetContextCreate(CurrentMemoryContext, "hcguard_wait poll",
 									 ALLOCSET_DEFAULT_SIZES);

@@ -1,0 +1,1264 @@
+------------------------------------------------------------------------------
+-- The verdict.
+------------------------------------------------------------------------------
+
+-- The first links of the chain: the schema exists, the caller may use it,
+-- it is a Connect schema.
+CREATE FUNCTION hcguard__resolve_schema(schema_given text, check_read boolean)
+RETURNS hcguard__verdict
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+    v hcguard__verdict;
+    s record;
+BEGIN
+    v.schema_given := schema_given;
+    v.schema_name := schema_given;
+    v.connect_schema := false;
+    v.mapped := false;
+    v.synced := false;
+    v.col_given := '{}';
+    s := hcguard__find_schema(schema_given);
+    IF s.nspid IS NULL THEN
+        v.problem := 'no_schema';
+        v.closest := hcguard__connect_schemas();
+        RETURN v;
+    END IF;
+    v.nspid := s.nspid;
+    v.schema_name := s.found_name;
+    IF check_read AND NOT has_schema_privilege(s.nspid, 'USAGE') THEN
+        v.problem := 'schema_denied';
+        RETURN v;
+    END IF;
+    v.why := hcguard__connect_schema_lacks(s.nspid);
+    IF v.why <> '' THEN
+        v.problem := 'not_connect';
+        v.closest := hcguard__connect_schemas();
+        RETURN v;
+    END IF;
+    v.why := NULL;
+    v.connect_schema := true;
+    RETURN v;
+END
+$$;
+
+/*
+ * Walks the names down the contract's chain to the table and stops at the
+ * first broken link, with the table locked (AccessShareLock, as a query
+ * takes) so that the catalog facts and the data agree.  The caller runs
+ * this inside a subtransaction that it rolls back, which releases that lock.
+ */
+CREATE FUNCTION hcguard__resolve_table(schema_given text, table_given text, check_read boolean)
+RETURNS hcguard__verdict
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v hcguard__verdict := hcguard__resolve_schema(schema_given, check_read);
+    t record;
+BEGIN
+    v.table_given := table_given;
+    v.table_name := table_given;
+    IF v.problem IS NOT NULL THEN
+        RETURN v;
+    END IF;
+
+    t := hcguard__find_table(v.nspid, table_given);
+    v.table_name := coalesce(t.found_name, table_given);
+    IF t.relkind = 'r' AND has_schema_privilege(v.nspid, 'USAGE')
+       AND has_table_privilege(t.relid, 'SELECT') THEN
+        -- Locked by name, then looked up again: Connect may have replaced
+        -- the table while the lock was awaited.
+        BEGIN
+            EXECUTE format('LOCK TABLE ONLY %I.%I IN ACCESS SHARE MODE', v.schema_name, t.found_name);
+        EXCEPTION WHEN undefined_table THEN
+            NULL;   -- dropped while the lock was awaited
+        END;
+        t := hcguard__find_table(v.nspid, table_given);
+    END IF;
+    IF t.relid IS NULL THEN
+        v.problem := 'no_table';
+        v.closest := hcguard__closest(table_given, hcguard__mapping_names(v.nspid));
+        RETURN v;
+    END IF;
+    v.relid := t.relid;
+    v.table_name := t.found_name;
+    v.why := hcguard__not_mapping(t.relid);
+    IF v.why IS NOT NULL THEN
+        v.problem := 'not_mapping';
+    END IF;
+    RETURN v;
+END
+$$;
+
+/*
+ * The rest of the chain, on a table verdict: the listed columns exist (a
+ * column listed twice, as Name and name, counts once) and the caller may
+ * read them.  Called again on the same table verdict with other columns, it
+ * starts afresh.
+ */
+CREATE FUNCTION hcguard__resolve_columns(v hcguard__verdict, columns text[], check_read boolean)
+RETURNS hcguard__verdict
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    c record;
+    lastop int2;
+    sfid int2;
+    existing text[];
+    missing text[] := '{}';
+BEGIN
+    v.mapped := false;
+    v.col_given := '{}';
+    v.col_name := '{}';
+    v.col_attnum := '{}';
+    v.col_problem := '{}';
+    v.col_evidence := '{}';
+    v.col_closest := '{}';
+    v.col_observed := '{}';
+    IF v.problem IS NOT NULL THEN
+        v.col_given := columns;
+        v.col_name := columns;
+        v.col_problem := array_fill(NULL::text, ARRAY[cardinality(columns)]);
+        RETURN v;
+    END IF;
+    lastop := (hcguard__find_column(v.relid, '_hc_lastop')).attnum;
+    sfid := (hcguard__find_column(v.relid, 'sfid')).attnum;
+
+    v.mapped := true;
+    FOR i IN 1 .. coalesce(cardinality(columns), 0) LOOP
+        c := hcguard__find_column(v.relid, columns[i]);
+        -- listed before, as Name and name, or as the same missing name
+        CONTINUE WHEN c.attnum = ANY (v.col_attnum)
+                   OR (c.attnum IS NULL AND columns[i] = ANY (missing));
+        v.col_given := v.col_given || columns[i];
+        v.col_attnum := v.col_attnum || c.attnum;
+        v.col_evidence := v.col_evidence || NULL::text;
+        v.col_observed := v.col_observed || NULL::text;
+        IF c.attnum IS NOT NULL THEN
+            v.col_name := v.col_name || c.found_name;
+            v.col_problem := v.col_problem || NULL::text;
+            v.col_closest := v.col_closest || NULL::text;
+        ELSE
+            IF existing IS NULL THEN
+                existing := hcguard__field_column_names(v.relid);
+            END IF;
+            missing := missing || columns[i];
+            v.col_name := v.col_name || columns[i];
+            v.col_problem := v.col_problem || 'no_column'::text;
+            v.col_closest := v.col_closest ||
+                (SELECT string_agg(format('"%s"', x), ', ' ORDER BY o)
+                   FROM unnest(hcguard__closest(columns[i], existing)) WITH ORDINALITY AS q(x, o));
+            v.mapped := false;
+        END IF;
+    END LOOP;
+
+    IF check_read AND NOT hcguard__can_read(v.relid, lastop, sfid, v.col_attnum) THEN
+        v.problem := 'table_denied';
+    ELSIF NOT v.mapped THEN
+        v.problem := 'no_column';
+    END IF;
+    RETURN v;
+END
+$$;
+
+-- SELECT on the table, or on every column the probe reads.
+CREATE FUNCTION hcguard__can_read(rel oid, lastop int2, sfid int2, attnums int2[])
+RETURNS boolean
+LANGUAGE plpgsql STABLE
+AS $$
+BEGIN
+    RETURN (
+    SELECT has_table_privilege(rel, 'SELECT')
+            OR (has_column_privilege(rel, lastop, 'SELECT')
+                AND has_column_privilege(rel, sfid, 'SELECT')
+                AND NOT EXISTS (SELECT FROM unnest(attnums) AS a
+                                 WHERE a IS NOT NULL
+                                   AND NOT has_column_privilege(rel, a, 'SELECT'))));
+END
+$$;
+
+-- "1 row", "2 rows"
+CREATE FUNCTION hcguard__rows(n bigint)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$ SELECT hcguard__text(CASE WHEN n = 1 THEN 'rows_one' ELSE 'rows_many' END, n::text) $$;
+
+-- The rows that hold a value but none written by Connect, by origin, so
+-- that the detail accounts for every one: "2 pending, 1 failed".
+CREATE FUNCTION hcguard__origins(pending bigint, failed bigint, unknown bigint, other bigint)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT concat_ws(', ',
+                     CASE WHEN pending > 0 THEN hcguard__text('origin_pending', pending::text) END,
+                     CASE WHEN failed > 0 THEN hcguard__text('origin_failed', failed::text) END,
+                     CASE WHEN unknown > 0 THEN hcguard__text('origin_unknown', unknown::text) END,
+                     CASE WHEN other > 0 THEN hcguard__text('origin_other', other::text) END)
+$$;
+
+-- What the data says of a table that no Connect-written row fills, as a
+-- sentence.
+CREATE FUNCTION hcguard__observed_table(total bigint, pending bigint, failed bigint, unknown bigint)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT CASE
+        WHEN total = 0 THEN hcguard__text('table_no_rows')
+        ELSE hcguard__text('table_rows_not_connect', hcguard__rows(total),
+                           hcguard__origins(pending, failed, unknown, total - pending - failed - unknown))
+    END
+$$;
+
+-- What the data says of a column that no Connect-written row fills, likewise.
+CREATE FUNCTION hcguard__observed_column(total bigint, valued bigint, pending bigint, failed bigint,
+                                         unknown bigint)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT CASE
+        WHEN total = 0 THEN hcguard__text('table_no_rows')
+        WHEN valued = 0 AND total = 1 THEN hcguard__text('only_row_no_value')
+        WHEN valued = 0 THEN hcguard__text('no_row_has_value', hcguard__rows(total))
+        WHEN valued = total AND total = 1 THEN
+            hcguard__text('only_row_has_value',
+                          hcguard__origins(pending, failed, unknown, valued - pending - failed - unknown))
+        WHEN valued = total THEN
+            hcguard__text('all_rows_have_value', hcguard__rows(total),
+                          hcguard__origins(pending, failed, unknown, valued - pending - failed - unknown))
+        ELSE hcguard__text(CASE WHEN valued = 1 THEN 'rows_have_value_one' ELSE 'rows_have_value_many' END,
+                           valued::text, hcguard__rows(total),
+                           hcguard__origins(pending, failed, unknown, valued - pending - failed - unknown))
+    END
+$$;
+
+/*
+ * Asks for evidence of a sync: a confirmation first, since it answers
+ * without reading the table, then the data.  A synced column is usually
+ * proven by the first rows; only what is not synced costs a scan of the
+ * whole table, which also counts what the report shows.  With one_scan,
+ * for many columns whose report is not wanted (hcguard_columns), a single
+ * pass over the table answers for all of them.
+ */
+CREATE FUNCTION hcguard__judge(v hcguard__verdict, one_scan boolean DEFAULT false)
+RETURNS hcguard__verdict
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    -- Connect's writes: its own statuses, and its bulk loads, which pass the
+    -- status trigger by and leave _hc_lastop NULL with sfid set
+    connect_written CONSTANT text := '(_hc_lastop::pg_catalog.text OPERATOR(pg_catalog.=) ANY (''{SYNCED,INSERTED,UPDATED}''::pg_catalog.text[])'
+                                     ' OR (_hc_lastop IS NULL AND sfid IS NOT NULL))';
+    is_pending CONSTANT text := '_hc_lastop::pg_catalog.text OPERATOR(pg_catalog.=) ''PENDING''';
+    is_failed CONSTANT text := '_hc_lastop::pg_catalog.text OPERATOR(pg_catalog.=) ''FAILED''';
+    is_unknown CONSTANT text := '_hc_lastop IS NULL AND sfid IS NULL';
+    rel text;
+    probes text[] := '{}';
+    wanted integer[] := '{}';
+    proven boolean[];
+    counts text[] := '{}';
+    total bigint;
+    n_valued bigint[];
+    n_pending bigint[];
+    n_failed bigint[];
+    n_unknown bigint[];
+    n_pending1 bigint;
+    n_failed1 bigint;
+    n_unknown1 bigint;
+    k bigint;
+BEGIN
+    -- a missing column does not stop the others being judged
+    IF v.problem IS NOT NULL AND v.problem <> 'no_column' THEN
+        RETURN v;
+    END IF;
+    rel := format('ONLY %I.%I', v.schema_name, v.table_name);
+    -- Parallel workers cost more to start than a probe that stops at the
+    -- first rows.  (Local to the caller's subtransaction, rolled back.)
+    PERFORM set_config('max_parallel_workers_per_gather', '0', true);
+
+    IF cardinality(v.col_given) = 0 THEN
+        IF hcguard__confirmed(v.schema_name, v.table_name, '', v.relid, 0::int2) THEN
+            v.evidence := 'confirmation';
+            v.synced := true;
+            RETURN v;
+        END IF;
+        EXECUTE format('SELECT EXISTS (SELECT FROM %s WHERE %s)', rel, connect_written)
+           INTO v.synced;
+        IF v.synced THEN
+            v.evidence := 'data';
+            RETURN v;
+        END IF;
+        EXECUTE format('SELECT count(*), count(*) FILTER (WHERE %s), count(*) FILTER (WHERE %s),'
+                       ' count(*) FILTER (WHERE %s) FROM %s', is_pending, is_failed, is_unknown, rel)
+           INTO total, n_pending1, n_failed1, n_unknown1;
+        v.problem := 'not_synced';
+        v.observed := hcguard__observed_table(total, n_pending1, n_failed1, n_unknown1);
+        RETURN v;
+    END IF;
+
+    FOR i IN 1 .. cardinality(v.col_given) LOOP
+        CONTINUE WHEN v.col_problem[i] IS NOT NULL;
+        IF hcguard__confirmed(v.schema_name, v.table_name, v.col_name[i], v.relid, v.col_attnum[i]) THEN
+            v.col_evidence[i] := 'confirmation';
+        ELSE
+            wanted := wanted || i;
+            probes := probes || format('EXISTS (SELECT FROM %s WHERE %I IS NOT NULL AND %s)',
+                                       rel, v.col_name[i], connect_written);
+        END IF;
+    END LOOP;
+
+    IF cardinality(wanted) > 0 AND one_scan THEN
+        EXECUTE format('SELECT ARRAY[%s] FROM %s',
+                       (SELECT string_agg(format('coalesce(bool_or(%I IS NOT NULL AND %s), false)',
+                                                 v.col_name[w], connect_written), ', ' ORDER BY o)
+                          FROM unnest(wanted) WITH ORDINALITY AS q(w, o)),
+                       rel)
+           INTO proven;
+    ELSIF cardinality(wanted) > 0 THEN
+        EXECUTE 'SELECT ARRAY[' || array_to_string(probes, ', ') || ']' INTO proven;
+    END IF;
+    FOR k IN 1 .. cardinality(wanted) LOOP
+        IF proven[k] THEN
+            v.col_evidence[wanted[k]] := 'data';
+        ELSE
+            v.col_problem[wanted[k]] := 'not_synced';
+            counts := counts || v.col_name[wanted[k]];
+        END IF;
+    END LOOP;
+
+    IF cardinality(counts) > 0 AND NOT one_scan THEN
+        EXECUTE format('SELECT count(*), ARRAY[%s], ARRAY[%s], ARRAY[%s], ARRAY[%s] FROM %s',
+                       (SELECT string_agg(format('count(%I)', c), ', ' ORDER BY o)
+                          FROM unnest(counts) WITH ORDINALITY AS q(c, o)),
+                       (SELECT string_agg(format('count(%I) FILTER (WHERE %s)', c, is_pending), ', ' ORDER BY o)
+                          FROM unnest(counts) WITH ORDINALITY AS q(c, o)),
+                       (SELECT string_agg(format('count(%I) FILTER (WHERE %s)', c, is_failed), ', ' ORDER BY o)
+                          FROM unnest(counts) WITH ORDINALITY AS q(c, o)),
+                       (SELECT string_agg(format('count(%I) FILTER (WHERE %s)', c, is_unknown), ', ' ORDER BY o)
+                          FROM unnest(counts) WITH ORDINALITY AS q(c, o)),
+                       rel)
+           INTO total, n_valued, n_pending, n_failed, n_unknown;
+        k := 0;
+        FOR i IN 1 .. cardinality(v.col_given) LOOP
+            IF v.col_problem[i] = 'not_synced' THEN
+                k := k + 1;
+                v.col_observed[i] := hcguard__observed_column(total, n_valued[k], n_pending[k], n_failed[k],
+                                                              n_unknown[k]);
+            END IF;
+        END LOOP;
+    END IF;
+
+    v.synced := NOT EXISTS (SELECT FROM unnest(v.col_problem) AS p WHERE p IS NOT NULL);
+    IF v.problem IS NULL AND NOT v.synced THEN
+        v.problem := 'not_synced';
+    END IF;
+    RETURN v;
+END
+$$;
+
+/*
+ * One look at a mapping, holding no lock afterwards: the work runs in a
+ * subtransaction that is rolled back, which releases exactly the locks taken
+ * inside it (a lock the caller held before stays held).  In READ COMMITTED
+ * every query here takes a fresh snapshot, so data read after waiting for
+ * Connect's lock is read as of after Connect's transaction, as the catalog
+ * facts are.  What is looked at:
+ *   resolve  the names only (confirming and revoking: no read rights needed)
+ *   judge    the names and the evidence: the guard's verdict
+ *   fields   every field column of the mapping (fields, types), judged in
+ *            one scan; mapping: the table's own resolution
+ *   config   mapping: the table judged; the listed columns judged in one
+ *            scan; fields: every column of the table
+ */
+CREATE FUNCTION hcguard__look(schema_given text, table_given text, columns text[], what text,
+                              OUT mapping hcguard__verdict, OUT verdict hcguard__verdict,
+                              OUT fields text[], OUT types text[])
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    check_read boolean := what <> 'resolve';
+    t hcguard__verdict;
+    attempts integer := 0;
+BEGIN
+    LOOP
+        attempts := attempts + 1;
+        BEGIN
+            t := hcguard__resolve_table(schema_given, table_given, check_read);
+            IF what IN ('fields', 'config') THEN
+                mapping := hcguard__resolve_columns(t, '{}', check_read);
+            END IF;
+            IF what = 'fields' AND mapping.problem IS NULL THEN
+                SELECT array_agg(a.attname::text ORDER BY a.attnum),
+                       array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum)
+                  INTO fields, types
+                  FROM pg_attribute a
+                 WHERE a.attrelid = t.relid AND a.attnum > 0 AND NOT a.attisdropped
+                   AND NOT hcguard__is_connect_column(a.attname);
+                columns := coalesce(fields, '{}');
+            ELSIF what = 'config' AND mapping.problem IS NULL THEN
+                mapping := hcguard__judge(mapping);
+                fields := hcguard__field_column_names(t.relid);
+            END IF;
+            verdict := hcguard__resolve_columns(t, columns, check_read);
+            IF what <> 'resolve' THEN
+                verdict := hcguard__judge(verdict, what <> 'judge');
+            END IF;
+            RAISE EXCEPTION USING ERRCODE = 'HC000';
+        EXCEPTION
+            WHEN SQLSTATE 'HC000' THEN
+                RETURN;
+            WHEN undefined_table OR undefined_column THEN
+                -- dropped by Connect between looking and locking: look again
+                IF attempts >= 10 THEN
+                    RAISE;
+                END IF;
+        END;
+    END LOOP;
+END
+$$;
+
+-- The guard's verdict (or, without judging, the names' resolution alone).
+CREATE FUNCTION hcguard__verdict(schema_given text, table_given text, columns text[],
+                                 judge boolean DEFAULT true)
+RETURNS hcguard__verdict
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    RETURN (hcguard__look(schema_given, table_given, columns,
+                          CASE WHEN judge THEN 'judge' ELSE 'resolve' END)).verdict;
+END
+$$;
+
+------------------------------------------------------------------------------
+-- The report: what a person at a failed deploy reads.  Every text comes from
+-- the catalogue (hcguard__msg_def, made from src/messages.txt), which the C
+-- extension is built from too.
+------------------------------------------------------------------------------
+
+-- "a", "b", "c": a list of names, as the catalogue's texts quote names.
+CREATE FUNCTION hcguard__quoted_list(names text[])
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+AS $$
+BEGIN
+    RETURN (
+    SELECT string_agg(format('"%s"', n), ', ' ORDER BY o)
+          FROM unnest(names) WITH ORDINALITY AS q(n, o));
+END
+$$;
+
+CREATE FUNCTION hcguard__confirm_call(v hcguard__verdict, column_name text)
+RETURNS text
+LANGUAGE sql STABLE
+AS $$
+    SELECT hcguard__text('confirm_call', quote_literal(v.schema_name), quote_literal(v.table_name),
+                         coalesce(quote_literal(column_name), 'NULL'))
+$$;
+
+-- A report whose hint gains a sentence of the catalogue.
+CREATE FUNCTION hcguard__append_hint(r hcguard__report, msg_id text, VARIADIC args text[])
+RETURNS hcguard__report
+LANGUAGE plpgsql IMMUTABLE
+AS $$
+BEGIN
+    r.hint := concat_ws(' ', r.hint, hcguard__text(msg_id, VARIADIC args));
+    RETURN r;
+END
+$$;
+
+CREATE FUNCTION hcguard__describe_one_column(v hcguard__verdict, i integer)
+RETURNS hcguard__report
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+    r hcguard__report;
+    mapping text := v.schema_name || '.' || v.table_name;
+BEGIN
+    IF v.col_problem[i] = 'no_column' THEN
+        r := hcguard__msg('column_missing', v.col_name[i], mapping,
+                          hcguard__tried(hcguard__column_of_field(v.col_given[i])));
+        IF v.col_closest[i] IS NOT NULL THEN
+            r := hcguard__append_hint(r, 'closest_columns', v.col_closest[i]);
+        END IF;
+        RETURN r;
+    END IF;
+    r := hcguard__msg('column_not_synced', v.col_name[i], mapping,
+                      hcguard__confirm_call(v, v.col_name[i]));
+    r.detail := v.col_observed[i];
+    RETURN r;
+END
+$$;
+
+-- Several columns: one line of detail per unmet column.
+CREATE FUNCTION hcguard__describe_columns(v hcguard__verdict)
+RETURNS hcguard__report
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+    r hcguard__report;
+    unmet integer := (SELECT count(*) FROM unnest(v.col_problem) AS p WHERE p IS NOT NULL);
+    lines text[] := '{}';
+BEGIN
+    IF unmet = 1 THEN
+        FOR i IN 1 .. cardinality(v.col_given) LOOP
+            IF v.col_problem[i] IS NOT NULL THEN
+                RETURN hcguard__describe_one_column(v, i);
+            END IF;
+        END LOOP;
+    END IF;
+    r := hcguard__msg(CASE WHEN v.problem = 'no_column' THEN 'columns_missing' ELSE 'columns_not_synced' END,
+                      unmet::text, cardinality(v.col_given)::text, v.schema_name || '.' || v.table_name);
+    FOR i IN 1 .. cardinality(v.col_given) LOOP
+        CONTINUE WHEN v.col_problem[i] IS NULL;
+        IF v.col_problem[i] = 'no_column' THEN
+            lines := lines || hcguard__text('line_column_missing', v.col_name[i],
+                                            hcguard__tried(hcguard__column_of_field(v.col_given[i])));
+        ELSE
+            lines := lines || (hcguard__text('line_column_not_synced', v.col_name[i]) || ' ' || v.col_observed[i]);
+        END IF;
+        IF v.col_closest[i] IS NOT NULL THEN
+            r := hcguard__append_hint(r, 'closest_columns_to', v.col_name[i], v.col_closest[i]);
+        END IF;
+    END LOOP;
+    r.detail := array_to_string(lines, E'\n');
+    RETURN r;
+END
+$$;
+
+-- Where the schema is missing or no Connect schema: the report's variant.
+CREATE FUNCTION hcguard__describe_schema(v hcguard__verdict, missing boolean)
+RETURNS hcguard__report
+LANGUAGE sql STABLE
+AS $$
+    SELECT CASE WHEN cardinality(v.closest) > 0 THEN
+               hcguard__msg(CASE WHEN missing THEN 'no_schema_listed' ELSE 'not_connect_listed' END,
+                            v.schema_name, CASE WHEN missing THEN hcguard__tried(v.schema_given) ELSE v.why END,
+                            hcguard__quoted_list(v.closest))
+           ELSE
+               hcguard__msg(CASE WHEN missing THEN 'no_schema_alone' ELSE 'not_connect_alone' END,
+                            v.schema_name, CASE WHEN missing THEN hcguard__tried(v.schema_given) ELSE v.why END,
+                            quote_ident(current_database()))
+           END
+$$;
+
+-- One verdict becomes one message, detail and hint, whether raised, warned
+-- or shown by hcguard_status.  NULL when all is well.
+CREATE FUNCTION hcguard__describe(v hcguard__verdict)
+RETURNS hcguard__report
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+    r hcguard__report;
+    mapping text := v.schema_name || '.' || v.table_name;
+BEGIN
+    CASE v.problem
+    WHEN 'no_schema' THEN
+        r := hcguard__describe_schema(v, true);
+    WHEN 'schema_denied' THEN
+        r := hcguard__msg('schema_denied', v.schema_name, current_user::text,
+                          quote_ident(v.schema_name), quote_ident(current_user));
+    WHEN 'not_connect' THEN
+        r := hcguard__describe_schema(v, false);
+    WHEN 'no_table' THEN
+        r := hcguard__msg('no_table', mapping, v.schema_name, hcguard__tried(v.table_given));
+        IF cardinality(v.closest) > 0 THEN
+            r := hcguard__append_hint(r, 'closest_mappings', hcguard__quoted_list(v.closest));
+        END IF;
+    WHEN 'not_mapping' THEN
+        r := hcguard__msg(CASE WHEN hcguard__is_system_table(v.table_name) THEN 'system_table'
+                               ELSE 'not_mapping' END, mapping, v.why);
+    WHEN 'table_denied' THEN
+        r := hcguard__msg('table_denied', mapping, current_user::text,
+                          format('%I.%I', v.schema_name, v.table_name), quote_ident(current_user));
+    WHEN 'no_column' THEN
+        r := hcguard__describe_columns(v);
+    WHEN 'not_synced' THEN
+        IF cardinality(v.col_given) > 0 THEN
+            r := hcguard__describe_columns(v);
+        ELSE
+            r := hcguard__msg('mapping_not_synced', mapping, hcguard__confirm_call(v, NULL));
+            r.detail := v.observed;
+        END IF;
+    ELSE
+        RETURN NULL;
+    END CASE;
+    RETURN r;
+END
+$$;
+
+-- hcguard.on_failure: any role can set it here (see the README).
+CREATE FUNCTION hcguard__warn_only()
+RETURNS boolean
+LANGUAGE sql STABLE
+AS $$ SELECT lower(btrim(coalesce(current_setting('hcguard.on_failure', true), ''))) = 'warning' $$;
+
+-- The guard's answer: true, or the failure as hcguard.on_failure says.
+CREATE FUNCTION hcguard__pass(v hcguard__verdict)
+RETURNS boolean
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF v.problem IS NULL THEN
+        RETURN true;
+    END IF;
+    RETURN hcguard__raise(hcguard__describe(v), hcguard__warn_only());
+END
+$$;
+
+------------------------------------------------------------------------------
+-- The contract's functions.
+------------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION hcguard_required(schema_name text, table_name text,
+                                            column_name text)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+BEGIN
+    RETURN hcguard__pass(hcguard__verdict(hcguard__name(schema_name, 'schema name'),
+                                          hcguard__name(table_name, 'table name'),
+                                          ARRAY[hcguard__column_arg(column_name)]));
+END
+$$;
+
+CREATE OR REPLACE FUNCTION hcguard_required(schema_name text, table_name text)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+BEGIN
+    RETURN hcguard__pass(hcguard__verdict(hcguard__name(schema_name, 'schema name'),
+                                          hcguard__name(table_name, 'table name'),
+                                          '{}'));
+END
+$$;
+
+CREATE OR REPLACE FUNCTION hcguard_required(schema_name text, table_name text,
+                                            VARIADIC column_names text[])
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+BEGIN
+    RETURN hcguard__pass(hcguard__verdict(hcguard__name(schema_name, 'schema name'),
+                                          hcguard__name(table_name, 'table name'),
+                                          hcguard__column_list(column_names)));
+END
+$$;
+
+CREATE OR REPLACE FUNCTION hcguard_status(schema_name text, table_name text,
+                                          column_name text DEFAULT NULL)
+RETURNS hcguard_status_row
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    cols text[];
+    v hcguard__verdict;
+    r hcguard__report;
+    s hcguard_status_row;
+BEGIN
+    PERFORM hcguard__name(schema_name, 'schema name'), hcguard__name(table_name, 'table name');
+    cols := hcguard__optional_column(column_name);
+    v := hcguard__verdict(schema_name, table_name, cols);
+    r := hcguard__describe(v);
+    s.schema_name := v.schema_name;
+    s.table_name := v.table_name;
+    s.column_name := v.col_name[1];
+    -- what could not be looked at is unknown, not false
+    IF v.problem IS DISTINCT FROM 'schema_denied' THEN
+        s.connect_schema := v.connect_schema;
+        s.mapped := v.mapped;
+        IF v.problem IS DISTINCT FROM 'table_denied' THEN
+            s.synced := v.synced;
+        END IF;
+    END IF;
+    s.evidence := CASE WHEN cardinality(cols) > 0 THEN v.col_evidence[1] ELSE v.evidence END;
+    s.problem := r.message;
+    s.hint := r.hint;
+    RETURN s;
+END
+$$;
+
+-- Confirmations are writes: refuse them where writes cannot happen.
+CREATE FUNCTION hcguard__writable(function_name text)
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF pg_is_in_recovery() THEN
+        PERFORM hcguard__error('confirm_on_standby', function_name);
+    END IF;
+    IF current_setting('transaction_read_only') = 'on' THEN
+        PERFORM hcguard__error('confirm_read_only', function_name);
+    END IF;
+END
+$$;
+
+/*
+ * The mapping (and column) a confirmation names, checked for the caller's
+ * right to ALTER it.  Raises what is wrong; returns the verdict.
+ */
+CREATE FUNCTION hcguard__target(schema_name text, table_name text, column_name text,
+                                function_name text, column_must_exist boolean)
+RETURNS hcguard__verdict
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v hcguard__verdict;
+    cols text[];
+BEGIN
+    PERFORM hcguard__name(schema_name, 'schema name'), hcguard__name(table_name, 'table name');
+    cols := hcguard__optional_column(column_name);
+    PERFORM hcguard__writable(function_name);
+    v := hcguard__verdict(schema_name, table_name, cols, false);
+    IF v.problem IS NOT NULL AND NOT (v.problem = 'no_column' AND NOT column_must_exist) THEN
+        PERFORM hcguard__raise(hcguard__describe(v));
+    END IF;
+    IF NOT pg_has_role((SELECT relowner FROM pg_class WHERE oid = v.relid), 'USAGE') THEN
+        PERFORM hcguard__error('not_owner', v.table_name, v.schema_name || '.' || v.table_name, function_name);
+    END IF;
+    RETURN v;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION hcguard_confirm_synced(schema_name text, table_name text,
+                                                  column_name text DEFAULT NULL,
+                                                  note text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    v hcguard__verdict := hcguard__target(schema_name, table_name, column_name,
+                                          'hcguard_confirm_synced()', true);
+    target text := coalesce(v.col_name[1], '');
+    now_v hcguard__verdict;
+BEGIN
+    -- Written without a lock on the mapping (the INSERT may wait for another
+    -- session's confirmation, and Connect's ALTER TABLE must not queue
+    -- behind that).  The trigger bound the record to what the names meant
+    -- then: if Connect dropped or replaced the column or table since it was
+    -- resolved, fail, which rolls the record back.
+    INSERT INTO hcguard_confirmation_store AS s
+           (schema_name, table_name, column_name, confirmed_by, confirmed_at, note)
+    VALUES (v.schema_name, v.table_name, target, current_user, now(), note)
+    ON CONFLICT ON CONSTRAINT hcguard_confirmation_store_pkey DO UPDATE SET
+           relid = excluded.relid, attnum = excluded.attnum,
+           confirmed_by = excluded.confirmed_by,
+           confirmed_at = excluded.confirmed_at, note = excluded.note;
+    now_v := hcguard__verdict(v.schema_given, v.table_given, v.col_given, false);
+    IF now_v.problem IS NOT NULL THEN
+        PERFORM hcguard__raise(hcguard__describe(now_v));
+    END IF;
+    IF now_v.relid <> v.relid OR now_v.col_attnum[1] IS DISTINCT FROM v.col_attnum[1] THEN
+        PERFORM hcguard__error(CASE WHEN target = '' THEN 'replaced_table' ELSE 'replaced_column' END,
+                               CASE WHEN target = '' THEN now_v.table_name ELSE now_v.col_name[1] END);
+    END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION hcguard_revoke_confirmation(schema_name text, table_name text,
+                                                       column_name text DEFAULT NULL)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    -- the column may be gone already: its confirmation can still be removed
+    v hcguard__verdict := hcguard__target(schema_name, table_name, column_name,
+                                          'hcguard_revoke_confirmation()', false);
+    target text := coalesce(v.col_name[1], '');
+    removed integer;
+BEGIN
+    IF v.col_problem[1] IS DISTINCT FROM 'no_column' THEN
+        DELETE FROM hcguard_confirmation_store s
+         WHERE s.schema_name = v.schema_name::name AND s.table_name = v.table_name::name
+           AND s.column_name = target::name;
+        GET DIAGNOSTICS removed = ROW_COUNT;
+    ELSE
+        -- a column that no longer exists: by each spelling it is looked up by
+        removed := 0;
+        FOREACH target IN ARRAY hcguard__spellings(hcguard__column_of_field(v.col_given[1])) LOOP
+            EXIT WHEN removed > 0;
+            DELETE FROM hcguard_confirmation_store s
+             WHERE s.schema_name = v.schema_name::name AND s.table_name = v.table_name::name
+               AND s.column_name = target::name;
+            GET DIAGNOSTICS removed = ROW_COUNT;
+        END LOOP;
+    END IF;
+    RETURN removed > 0;
+END
+$$;
+
+------------------------------------------------------------------------------
+-- Beyond one column: overview and write health.
+------------------------------------------------------------------------------
+
+-- Whether a log has the columns the health queries read, and the caller may.
+CREATE FUNCTION hcguard__log_readable(nsp oid, log_name text)
+RETURNS boolean
+LANGUAGE plpgsql STABLE
+AS $$
+BEGIN
+    RETURN (
+    SELECT coalesce((SELECT has_table_privilege(c.oid, 'SELECT')
+                            AND (SELECT count(*) FROM pg_attribute a
+                                  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                                    AND a.attname IN ('state', 'table_name', 'sf_message',
+                                                      'processed_at', 'updated_at', 'created_at')) = 6
+                           FROM pg_class c
+                          WHERE c.relnamespace = nsp AND c.relname = log_name), false));
+END
+$$;
+
+/*
+ * Pending and failed writes per table of a Connect schema, from the logs.
+ * The queries ask what Connect's partial indexes answer, with sequential
+ * scans priced out, and run in a subtransaction rolled back afterwards, so
+ * that no lock on the logs outlives the call.
+ */
+CREATE FUNCTION hcguard__write_health(nsp oid, schema_name text,
+    OUT pending_known boolean, OUT failed_known boolean,
+    OUT pending jsonb, OUT failed jsonb)
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    pending_known := hcguard__log_readable(nsp, '_trigger_log');
+    failed_known := pending_known AND hcguard__log_readable(nsp, '_trigger_log_archive');
+    pending := '{}';
+    failed := '{}';
+    IF NOT pending_known THEN
+        RETURN;
+    END IF;
+    BEGIN
+        PERFORM set_config('enable_seqscan', 'off', true);
+        EXECUTE format('SELECT coalesce(jsonb_object_agg(t, n), ''{}'') FROM ('
+                       'SELECT table_name::pg_catalog.text AS t, count(*) AS n FROM %I._trigger_log'
+                       ' WHERE state IN (''NEW'', ''PENDING'') AND table_name IS NOT NULL GROUP BY table_name) AS q',
+                       schema_name)
+           INTO pending;
+        IF failed_known THEN
+            EXECUTE format('SELECT coalesce(jsonb_object_agg(t, jsonb_build_array(n, at, m)), ''{}'') FROM ('
+                           'SELECT table_name::pg_catalog.text AS t, count(*) AS n, max(at) AS at,'
+                           ' (array_agg(sf_message ORDER BY at DESC NULLS LAST))[1] AS m'
+                           ' FROM (SELECT table_name, COALESCE(processed_at, updated_at, created_at) AS at, sf_message'
+                           '         FROM %1$I._trigger_log WHERE state = ''FAILED'''
+                           '       UNION ALL'
+                           '       SELECT table_name, COALESCE(processed_at, updated_at, created_at), sf_message'
+                           '         FROM %1$I._trigger_log_archive WHERE state = ''FAILED'') AS f'
+                           ' WHERE table_name IS NOT NULL GROUP BY table_name) AS q',
+                           schema_name)
+               INTO failed;
+        END IF;
+        RAISE EXCEPTION USING ERRCODE = 'HC000';
+    EXCEPTION WHEN SQLSTATE 'HC000' THEN
+        NULL;
+    END;
+END
+$$;
+
+-- Whether Connect's trigger hc_<table>_<suffix> is on the table and enabled.
+CREATE FUNCTION hcguard__has_trigger(rel oid, table_name text, suffix text)
+RETURNS boolean
+LANGUAGE plpgsql STABLE
+AS $$
+BEGIN
+    RETURN (
+    SELECT EXISTS (SELECT FROM pg_trigger t
+                        WHERE t.tgrelid = rel
+                          AND t.tgname = format('hc_%s_%s', table_name, suffix)::name
+                          AND t.tgenabled <> 'D'));
+END
+$$;
+
+CREATE FUNCTION hcguard__schema_rows(nsp oid, schema_name text)
+RETURNS SETOF hcguard_mapping_row
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    health record := hcguard__write_health(nsp, schema_name);
+    m text;
+    v hcguard__verdict;
+    r hcguard_mapping_row;
+    f jsonb;
+BEGIN
+    FOREACH m IN ARRAY hcguard__mapping_names(nsp) LOOP
+        v := hcguard__verdict(schema_name, m, '{}');
+        CONTINUE WHEN v.problem IS NOT NULL AND v.problem NOT IN ('table_denied', 'not_synced');
+        r.schema_name := v.schema_name;
+        r.table_name := v.table_name;
+        SELECT count(*) FILTER (WHERE NOT hcguard__is_connect_column(a.attname)),
+               trunc(c.reltuples)::bigint
+          INTO r.field_count, r.rows_estimate
+          FROM pg_class c LEFT JOIN pg_attribute a
+               ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+         WHERE c.oid = v.relid
+         GROUP BY c.reltuples;
+        IF r.rows_estimate < 0 THEN
+            r.rows_estimate := NULL;
+        END IF;
+        r.synced := CASE WHEN v.problem = 'table_denied' THEN NULL ELSE v.synced END;
+        r.evidence := v.evidence;
+        r.pending_writes := CASE WHEN health.pending_known
+                                   THEN coalesce((health.pending ->> m)::bigint, 0) END;
+        f := health.failed -> m;
+        r.failed_writes := CASE WHEN health.failed_known THEN coalesce((f ->> 0)::bigint, 0) END;
+        r.last_failure_at := (f ->> 1)::timestamptz;
+        r.last_failure := f ->> 2;
+        r.status_trigger := hcguard__has_trigger(v.relid, v.table_name, 'status_trigger');
+        r.log_trigger := hcguard__has_trigger(v.relid, v.table_name, 'logtrigger');
+        RETURN NEXT r;
+    END LOOP;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION hcguard_mappings(schema_name text DEFAULT NULL)
+RETURNS SETOF hcguard_mapping_row
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE ROWS 100
+AS $$
+DECLARE
+    v hcguard__verdict;
+    s record;
+BEGIN
+    IF schema_name IS NOT NULL THEN
+        v := hcguard__resolve_schema(hcguard__name(schema_name, 'schema name'), true);
+        IF v.problem IS NOT NULL THEN
+            PERFORM hcguard__raise(hcguard__describe(v));
+        END IF;
+        RETURN QUERY SELECT * FROM hcguard__schema_rows(v.nspid, v.schema_name);
+        RETURN;
+    END IF;
+    -- every Connect schema the caller may look into
+    FOR s IN SELECT n.oid, n.nspname::text AS name FROM pg_namespace n
+              WHERE n.nspname::text = ANY (hcguard__connect_schemas())
+                AND has_schema_privilege(n.oid, 'USAGE')
+              ORDER BY n.nspname COLLATE "C" LOOP
+        RETURN QUERY SELECT * FROM hcguard__schema_rows(s.oid, s.name);
+    END LOOP;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION hcguard_columns(schema_name text, table_name text)
+RETURNS TABLE (column_name text, data_type text, synced boolean, evidence text)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE ROWS 100
+AS $$
+DECLARE
+    l record;
+BEGIN
+    PERFORM hcguard__name(schema_name, 'schema name'), hcguard__name(table_name, 'table name');
+    -- listed and judged under one lock: Connect cannot add or drop a column
+    -- in between
+    l := hcguard__look(schema_name, table_name, '{}', 'fields');
+    IF (l.mapping).problem IS NOT NULL THEN
+        PERFORM hcguard__raise(hcguard__describe(l.mapping));
+    END IF;
+    FOR i IN 1 .. coalesce(cardinality(l.fields), 0) LOOP
+        column_name := (l.verdict).col_name[i];
+        data_type := l.types[i];
+        synced := (l.verdict).col_problem[i] IS NULL;
+        evidence := (l.verdict).col_evidence[i];
+        RETURN NEXT;
+    END LOOP;
+END
+$$;
+
+------------------------------------------------------------------------------
+-- Waiting for Connect.
+------------------------------------------------------------------------------
+
+CREATE FUNCTION hcguard__poll_interval()
+RETURNS double precision
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+    setting text := btrim(coalesce(current_setting('hcguard.poll_interval', true), ''));
+    ms double precision;
+BEGIN
+    IF setting = '' THEN
+        RETURN 1000;
+    ELSIF setting ~ '^[0-9]+$' THEN
+        ms := setting::double precision;
+    ELSE
+        ms := extract(epoch FROM setting::interval) * 1000;
+    END IF;
+    RETURN least(greatest(ms, 10), 3600 * 1000);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION hcguard_wait(schema_name text, table_name text,
+                                        column_name text DEFAULT NULL,
+                                        timeout interval DEFAULT '15 minutes')
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    cols text[];
+    timeout_ms double precision;
+    started timestamptz := clock_timestamp();
+    last_progress timestamptz := started;
+    waited_ms double precision;
+    v hcguard__verdict;
+    r hcguard__report;
+BEGIN
+    PERFORM hcguard__name(schema_name, 'schema name'), hcguard__name(table_name, 'table name');
+    cols := hcguard__optional_column(column_name);
+    IF timeout IS NULL THEN
+        PERFORM hcguard__error('timeout_null');
+    END IF;
+    timeout_ms := extract(epoch FROM timeout) * 1000;
+    IF timeout_ms < 0 THEN
+        PERFORM hcguard__error('timeout_negative');
+    END IF;
+    IF current_setting('transaction_isolation') IN ('repeatable read', 'serializable') THEN
+        PERFORM hcguard__error('wait_isolation');
+    END IF;
+    LOOP
+        -- a fresh verdict per poll, no lock held between polls
+        v := hcguard__verdict(schema_name, table_name, cols);
+        IF v.problem IS NULL THEN
+            RETURN true;
+        END IF;
+        waited_ms := extract(epoch FROM clock_timestamp() - started) * 1000;
+        IF waited_ms >= timeout_ms THEN
+            RETURN hcguard__pass(v);
+        END IF;
+        IF clock_timestamp() - last_progress >= interval '30 seconds' THEN
+            r := hcguard__describe(v);
+            RAISE NOTICE USING
+                MESSAGE = (hcguard__msg('wait_progress', floor(waited_ms / 1000)::text, r.message)).message,
+                DETAIL = r.detail;
+            last_progress := clock_timestamp();
+        END IF;
+        PERFORM pg_sleep(greatest(least(hcguard__poll_interval(), timeout_ms - waited_ms), 1) / 1000.0);
+    END LOOP;
+END
+$$;
+
+------------------------------------------------------------------------------
+-- Configuration as code: the JSON `heroku connect:export` writes.
+------------------------------------------------------------------------------
+
+-- A document of another shape: why (a config_* report), at which path.
+CREATE FUNCTION hcguard__refuse(why text, path text)
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    PERFORM hcguard__error(why, path);
+END
+$$;
+
+-- The mappings of an export as (object_name, fields[]), refusing a
+-- document of any other shape.
+CREATE FUNCTION hcguard__parse_config(config jsonb)
+RETURNS TABLE (ord integer, object_name text, fields text[])
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    m jsonb;
+    path text;
+    i integer := 0;
+BEGIN
+    IF jsonb_typeof(config) IS DISTINCT FROM 'object' THEN
+        PERFORM hcguard__refuse('config_not_object', '$');
+    END IF;
+    IF NOT config ? 'mappings' THEN
+        PERFORM hcguard__refuse('config_missing', '$.mappings');
+    END IF;
+    IF jsonb_typeof(config -> 'mappings') <> 'array' THEN
+        PERFORM hcguard__refuse('config_not_array', '$.mappings');
+    END IF;
+    FOR m IN SELECT e FROM jsonb_array_elements(config -> 'mappings') AS e LOOP
+        path := format('$.mappings[%s]', i);
+        IF jsonb_typeof(m) <> 'object' THEN
+            PERFORM hcguard__refuse('config_not_object', path);
+        END IF;
+        IF NOT m ? 'object_name' THEN
+            PERFORM hcguard__refuse('config_missing', path || '.object_name');
+        END IF;
+        IF jsonb_typeof(m -> 'object_name') <> 'string' OR m ->> 'object_name' = '' THEN
+            PERFORM hcguard__refuse('config_not_name', path || '.object_name');
+        END IF;
+        IF NOT m ? 'config' THEN
+            PERFORM hcguard__refuse('config_missing', path || '.config');
+        END IF;
+        IF jsonb_typeof(m -> 'config') <> 'object' THEN
+            PERFORM hcguard__refuse('config_not_object', path || '.config');
+        END IF;
+        IF NOT (m -> 'config') ? 'fields' THEN
+            PERFORM hcguard__refuse('config_missing', path || '.config.fields');
+        END IF;
+        IF jsonb_typeof(m -> 'config' -> 'fields') <> 'object' THEN
+            PERFORM hcguard__refuse('config_not_object', path || '.config.fields');
+        END IF;
+        ord := i;
+        object_name := m ->> 'object_name';
+        -- jsonb keeps an object's keys shortest first, then in byte order
+        fields := ARRAY(SELECT k FROM jsonb_object_keys(m -> 'config' -> 'fields') AS k);
+        RETURN NEXT;
+        i := i + 1;
+    END LOOP;
+END
+$$;
+
+-- The column Connect gives a field.
+CREATE FUNCTION hcguard__column_of(field text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$ SELECT CASE WHEN lower(field) = 'id' THEN 'sfid' ELSE lower(field) END $$;
+
+CREATE FUNCTION hcguard__config_diff(schema_name text, config jsonb)
+RETURNS TABLE (object_name text, field_name text, table_name text,
+               column_name text, problem text)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    s hcguard__verdict;
+    l record;
+    m record;
+    tbl text;
+    columns text[];
+    mapping hcguard__verdict;
+    v hcguard__verdict;
+    seen text[] := '{}';
+    covered text[];
+    existing text[];
+    p text;
+    j integer;
+BEGIN
+    PERFORM hcguard__name(schema_name, 'schema name');
+    IF config IS NULL THEN
+        PERFORM hcguard__error('config_null');
+    END IF;
+    -- the document's shape is checked before anything else
+    PERFORM count(*) FROM hcguard__parse_config(config);
+    s := hcguard__resolve_schema(schema_name, true);
+    IF s.problem IS NOT NULL THEN
+        PERFORM hcguard__raise(hcguard__describe(s));
+    END IF;
+
+    FOR m IN SELECT * FROM hcguard__parse_config(config) ORDER BY 1 LOOP
+        tbl := lower(m.object_name);
+        columns := ARRAY(SELECT hcguard__column_of(f) FROM unnest(m.fields) WITH ORDINALITY AS q(f, o) ORDER BY o);
+        -- one look at the table, under one lock, for the mapping and all
+        -- the file's fields
+        l := hcguard__look(s.schema_name, tbl, columns, 'config');
+        mapping := l.mapping;
+        v := l.verdict;
+        existing := l.fields;
+        IF mapping.problem = 'table_denied' THEN
+            PERFORM hcguard__raise(hcguard__describe(mapping));
+        END IF;
+        IF mapping.problem IN ('no_table', 'not_mapping') THEN
+            RETURN QUERY SELECT m.object_name, NULL::text, tbl, NULL::text, 'missing_mapping'::text;
+            CONTINUE;
+        END IF;
+        seen := seen || mapping.table_name;
+        IF NOT mapping.synced THEN
+            RETURN QUERY SELECT m.object_name, NULL::text, mapping.table_name, NULL::text, 'unsynced_mapping'::text;
+        END IF;
+        covered := '{}';
+        FOR i IN 1 .. cardinality(columns) LOOP
+            p := NULL;
+            -- the verdict lists a column named twice once: find this one's,
+            -- as given, else by the name it was found under
+            j := coalesce(array_position(v.col_given, columns[i]),
+                          array_position(v.col_name, columns[i]));
+            IF j IS NOT NULL AND (v.col_given[j] = columns[i] OR v.col_attnum[j] IS NOT NULL) THEN
+                p := coalesce(v.col_problem[j], 'ok');
+                covered := covered || v.col_name[j];
+            END IF;
+            IF p = 'no_column' THEN
+                RETURN QUERY SELECT m.object_name, m.fields[i], v.table_name, columns[i], 'missing_field'::text;
+            ELSIF p = 'not_synced' AND mapping.synced THEN
+                -- an unsynced mapping already says its fields are not synced
+                RETURN QUERY SELECT m.object_name, m.fields[i], v.table_name, columns[i], 'unsynced_field'::text;
+            END IF;
+        END LOOP;
+        RETURN QUERY SELECT m.object_name, NULL::text, v.table_name, e, 'extra_field'::text
+                       FROM unnest(existing) WITH ORDINALITY AS q(e, o)
+                      WHERE NOT hcguard__is_connect_column(e) AND e <> ALL (covered)
+                      ORDER BY o;
+    END LOOP;
+
+    RETURN QUERY SELECT NULL::text, NULL::text, x.name, NULL::text, 'extra_mapping'::text
+                   FROM unnest(hcguard__mapping_names(s.nspid)) AS x(name)
+                  WHERE x.name <> ALL (seen)
+                  ORDER BY x.name COLLATE "C";
+END
+$$;
+
+CREATE OR REPLACE FUNCTION hcguard_config_diff(schema_name text, config jsonb)
+RETURNS TABLE (object_name text, field_name text, table_name text,
+               column_name text, problem text)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE ROWS 20
+AS $$
+BEGIN
+    RETURN QUERY SELECT * FROM hcguard__config_diff(schema_name, config);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION hcguard_required_config(schema_name text, config jsonb)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    d record;
+    detail text := '';
+    failures integer := 0;
+    missing_mappings integer := 0;
+    missing_fields integer := 0;
+    found_schema text := (hcguard__find_schema(schema_name)).found_name;
+    r hcguard__report;
+BEGIN
+    FOR d IN SELECT * FROM hcguard__config_diff(schema_name, config) LOOP
+        CONTINUE WHEN d.problem IN ('extra_mapping', 'extra_field');
+        missing_mappings := missing_mappings + (d.problem = 'missing_mapping')::integer;
+        missing_fields := missing_fields + (d.problem = 'missing_field')::integer;
+        failures := failures + 1;
+        IF failures <= 20 THEN
+            IF detail <> '' THEN
+                detail := detail || E'\n';
+            END IF;
+            detail := detail || CASE d.problem
+                WHEN 'missing_mapping' THEN hcguard__text('config_line_missing_mapping', d.object_name, d.table_name)
+                WHEN 'unsynced_mapping' THEN hcguard__text('config_line_unsynced_mapping', d.object_name, d.table_name)
+                WHEN 'missing_field' THEN hcguard__text('config_line_missing_field',
+                                                        d.object_name, d.field_name, d.table_name, d.column_name)
+                ELSE hcguard__text('config_line_unsynced_field',
+                                   d.object_name, d.field_name, d.table_name, d.column_name) END;
+        END IF;
+    END LOOP;
+    IF failures = 0 THEN
+        RETURN true;
+    END IF;
+    IF failures > 20 THEN
+        detail := detail || E'\n' || hcguard__text('and_more', (failures - 20)::text);
+    END IF;
+    r := hcguard__msg(CASE WHEN missing_mappings > 0 THEN 'config_missing_objects'
+                           WHEN missing_fields > 0 THEN 'config_missing_fields'
+                           ELSE 'config_not_synced' END,
+                      failures::text, found_schema);
+    r.detail := detail;
+    RETURN hcguard__raise(r, hcguard__warn_only());
+END
+$$;
+
+------------------------------------------------------------------------------
+-- Every function of the edition runs with search_path pinned to pg_catalog
+-- and this schema, whatever the caller's: nothing the caller put on their
+-- search_path is reached.  Then the version is recorded.
+------------------------------------------------------------------------------
+
+DO $pin$
+DECLARE
+    f regprocedure;
+BEGIN
+    FOR f IN SELECT p.oid FROM pg_catalog.pg_proc p
+              WHERE p.pronamespace OPERATOR(pg_catalog.=) pg_catalog.current_schema()::pg_catalog.regnamespace
+                AND p.proname OPERATOR(pg_catalog.~~) 'hcguard\_%'
+                AND (p.proname OPERATOR(pg_catalog.!~~) 'hcguard\_\_%' OR p.prorettype OPERATOR(pg_catalog.=) 'pg_catalog.trigger'::pg_catalog.regtype)
+    LOOP
+        EXECUTE pg_catalog.format('ALTER FUNCTION %s SET search_path = pg_catalog, %I, pg_temp',
+                                  f, pg_catalog.current_schema());
+    END LOOP;
+END
+$pin$;
+
+INSERT INTO hcguard_sql_edition AS e (version) VALUES ('1.1')
+ON CONFLICT (one_row) DO UPDATE SET version = excluded.version, updated_at = pg_catalog.now();

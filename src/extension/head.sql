@@ -1,0 +1,1 @@
+\echo Use "CREATE EXTENSION hcguard" to load this file. \quit
