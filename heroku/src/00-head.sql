@@ -43,7 +43,7 @@ END
 $pre$;
 
 -- Which edition and version this database has.
-CREATE TABLE IF NOT EXISTS hcguard_sql_edition (
+CREATE TABLE hcguard_sql_edition (
     version      text NOT NULL,
     installed_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
     updated_at   timestamptz NOT NULL DEFAULT pg_catalog.now(),
