@@ -427,6 +427,9 @@ BEGIN
     IF cardinality(names) = 0 THEN
         PERFORM hcguard__error('column_list_empty');
     END IF;
+    -- elements in storage order, whatever the array's bounds and dimensions,
+    -- as the C extension reads them
+    names := ARRAY(SELECT unnest(names));
     FOR i IN 1 .. cardinality(names) LOOP
         IF names[i] IS NULL THEN
             PERFORM hcguard__error('column_list_element_null', i::text);
@@ -1772,6 +1775,10 @@ BEGIN
     IF (l.mapping).problem IS NOT NULL THEN
         PERFORM hcguard__raise(hcguard__describe(l.mapping));
     END IF;
+    -- every field column must be readable, not only _hc_lastop and sfid
+    IF (l.verdict).problem = 'table_denied' THEN
+        PERFORM hcguard__raise(hcguard__describe(l.verdict));
+    END IF;
     FOR i IN 1 .. coalesce(cardinality(l.fields), 0) LOOP
         column_name := (l.verdict).col_name[i];
         data_type := l.types[i];
@@ -1968,6 +1975,10 @@ BEGIN
         existing := l.fields;
         IF mapping.problem = 'table_denied' THEN
             PERFORM hcguard__raise(hcguard__describe(mapping));
+        END IF;
+        -- every field the file names must be readable too
+        IF v.problem = 'table_denied' THEN
+            PERFORM hcguard__raise(hcguard__describe(v));
         END IF;
         IF mapping.problem IN ('no_table', 'not_mapping') THEN
             RETURN QUERY SELECT m.object_name, NULL::text, tbl, NULL::text, 'missing_mapping'::text;

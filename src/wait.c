@@ -30,11 +30,10 @@
 PG_FUNCTION_INFO_V1(hcguard_wait);
 
 static int64
-interval_ms(const Interval *span)
+interval_us(const Interval *span)
 {
-	return span->time / 1000 +
-		((int64) span->day + (int64) span->month * DAYS_PER_MONTH) *
-		SECS_PER_DAY * 1000;
+	return span->time +
+		((int64) span->day + (int64) span->month * DAYS_PER_MONTH) * USECS_PER_DAY;
 }
 
 static void
@@ -56,6 +55,7 @@ hcguard_wait(PG_FUNCTION_ARGS)
 	const char *schema_name = hc_arg_name(fcinfo, 0, "schema name");
 	const char *table_name = hc_arg_name(fcinfo, 1, "table name");
 	const char *column_name = NULL;
+	int64		timeout_us;
 	int64		timeout_ms;
 	TimestampTz start = GetCurrentTimestamp();
 	TimestampTz last_progress = start;
@@ -66,9 +66,11 @@ hcguard_wait(PG_FUNCTION_ARGS)
 		column_name = hc_column_arg(fcinfo, 2);
 	if (PG_ARGISNULL(3))
 		hc_error(HC_MSG_TIMEOUT_NULL, HC_NO_ARGS);
-	timeout_ms = interval_ms(PG_GETARG_INTERVAL_P(3));
-	if (timeout_ms < 0)
+	timeout_us = interval_us(PG_GETARG_INTERVAL_P(3));
+	/* negative by even a microsecond, which whole milliseconds would hide */
+	if (timeout_us < 0)
 		hc_error(HC_MSG_TIMEOUT_NEGATIVE, HC_NO_ARGS);
+	timeout_ms = timeout_us / 1000;
 	if (IsolationUsesXactSnapshot())
 		hc_error(HC_MSG_WAIT_ISOLATION, HC_NO_ARGS);
 

@@ -362,24 +362,10 @@ BEGIN
             sf_result    integer,
             sf_message   text
         )$sql$, s);
+    -- The archive has the log's columns, without its sequence or defaults:
+    -- it keeps the ids and times the log gave its rows.
     EXECUTE format($sql$
-        CREATE TABLE %1$I._trigger_log_archive (
-            id           integer PRIMARY KEY,
-            txid         bigint,
-            created_at   timestamp with time zone,
-            updated_at   timestamp with time zone,
-            processed_at timestamp with time zone,
-            processed_tx bigint,
-            state        varchar(8),
-            action       varchar(7),
-            table_name   varchar(128),
-            record_id    integer,
-            sfid         varchar(18),
-            old          text,
-            "values"     text,
-            sf_result    integer,
-            sf_message   text
-        )$sql$, s);
+        CREATE TABLE %1$I._trigger_log_archive (LIKE %1$I._trigger_log, PRIMARY KEY (id))$sql$, s);
     EXECUTE format($sql$
         CREATE INDEX _trigger_log_idx_state_table_name
             ON %1$I._trigger_log (state, table_name)

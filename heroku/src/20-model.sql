@@ -182,6 +182,9 @@ BEGIN
     IF cardinality(names) = 0 THEN
         PERFORM hcguard__error('column_list_empty');
     END IF;
+    -- elements in storage order, whatever the array's bounds and dimensions,
+    -- as the C extension reads them
+    names := ARRAY(SELECT unnest(names));
     FOR i IN 1 .. cardinality(names) LOOP
         IF names[i] IS NULL THEN
             PERFORM hcguard__error('column_list_element_null', i::text);
