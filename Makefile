@@ -18,13 +18,28 @@ HEROKU_PARTS = heroku/src/00-head.sql ddl/confirmation_store.sql \
                heroku/src/30-functions.sql
 PGFILEDESC  = "hcguard - Heroku Connect guards for migrations"
 
-# The suite starts from the first released version and upgrades (see
-# sql/setup.sql); the Connect double it loads lives in test/.  The files
-# share one database and run in this order.
+# The regression files (sql/*.sql, expected/*.out) run in this order, and
+# each also runs alone, for either edition:
+#     make installcheck REGRESS=errors ISOLATION=
+#     make installcheck-sql-edition REGRESS_SQL_EDITION=errors ISOLATION=
+# What they all need and none of them builds -- the Connect double
+# (test/connect_double.sql), hcguard, and the roles regress_hc_owner,
+# regress_hc_owner_member, regress_hc_migrator and regress_hc_stranger
+# (cluster-wide: made only where missing) -- regress-db puts in a fresh
+# database before every run (test/fixtures/prepare.sql; PGXS's REGRESS_PREP,
+# below), and pg_regress uses that database as it is (--use-existing).  The
+# extension is installed there from its first released version and
+# upgraded; sql/setup.sql does that again to check it, and sql/teardown.sql
+# drops the roles.  Every file builds the Connect schemas it uses, with the
+# double's functions or with a fixture several files share
+# (test/fixtures/salesforce.sql: the schema sql/life_of_field.sql walks
+# through, which checks that the fixture builds the same), and drops them,
+# with the confirmations it left, at its end: no file sees another's
+# schemas, and a file's output is the same alone as in the suite.
 REGRESS      = setup life_of_field errors multi_columns shapes confirmations \
                privileges on_failure locks probe overview config connect_data real_shapes hostile \
                privilege_matrix wait teardown
-REGRESS_OPTS = --inputdir=.
+REGRESS_OPTS = --inputdir=. --use-existing
 
 # Isolation specs (specs/*.spec, expected/wait_*.out): hcguard_wait against a
 # second session acting as Heroku Connect.  They share one database, prepared
@@ -32,7 +47,10 @@ REGRESS_OPTS = --inputdir=.
 ISOLATION      = wait_sync wait_no_lock wait_cancel wait_isolation_level \
                  concurrent_ddl concurrent_reload concurrent_confirm config_one_look
 ISOLATION_OPTS = --use-existing
-REGRESS_PREP   = isolation-db
+
+# PGXS's installcheck makes these first: the regression files' database
+# and the isolation specs', each only for a list that is not empty.
+REGRESS_PREP   = $(if $(strip $(REGRESS)),regress-db) $(if $(strip $(ISOLATION)),isolation-db)
 
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -I$(srcdir)/src
@@ -68,11 +86,13 @@ heroku/hcguard.sql: $(HEROKU_SOURCES)
 check-assembled:
 	$(srcdir)/scripts/assemble heroku $(HEROKU_PARTS) | cmp - $(srcdir)/heroku/hcguard.sql
 
-# The same suite against the SQL edition (heroku/hcguard.sql), installed by
-# a database owner who is not a superuser (sql/setup_sql.sql) and removed by
-# its uninstall file (sql/teardown_sql.sql).  Its psql hides the CONTEXT
-# lines PL/pgSQL adds to errors (test/sql-edition/psql).  Where the editions
-# differ (README, "How the editions differ"), the test runs under a second name,
+# The same suite against the SQL edition (heroku/hcguard.sql), in a
+# database prepared by regress-db-sql: owned by regress_hc_dbowner, who is
+# not a superuser and installs the edition there (sql/setup_sql.sql checks
+# that install again; sql/teardown_sql.sql removes it with its uninstall
+# file and drops the roles).  Its psql hides the CONTEXT lines PL/pgSQL adds
+# to errors (test/sql-edition/psql).  Where the editions differ (README,
+# "How the editions differ"), the test runs under a second name,
 # sql/<test>_sql.sql being a link to sql/<test>.sql, so that each edition's
 # output is compared with its own expected file and never the other's.
 REGRESS_SQL_EDITION = setup_sql life_of_field errors multi_columns shapes \
@@ -81,12 +101,34 @@ REGRESS_SQL_EDITION = setup_sql life_of_field errors multi_columns shapes \
                teardown_sql
 
 .PHONY: installcheck-sql-edition
-installcheck-sql-edition: isolation-db-sql
+installcheck-sql-edition: $(if $(strip $(REGRESS_SQL_EDITION)),regress-db-sql) \
+                          $(if $(strip $(ISOLATION)),isolation-db-sql)
+ifneq ($(strip $(REGRESS_SQL_EDITION)),)
 	export HCGUARD_PSQL='$(bindir)/psql'; $(pg_regress_installcheck) $(REGRESS_OPTS) \
 	  --bindir='$(CURDIR)/test/sql-edition' --outputdir=output_sql \
 	  $(REGRESS_SQL_EDITION)
+endif
+ifneq ($(strip $(ISOLATION)),)
 	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) --outputdir=output_iso_sql \
 	  $(ISOLATION)
+endif
+
+# The regression files' database (see test/fixtures/prepare.sql), made
+# afresh: $(1) is true for the SQL edition.  It is created as pg_regress
+# would create it, with ENCODING and NO_LOCALE if given.
+define regress_db
+	$(bindir)/psql -X -q -v ON_ERROR_STOP=1 -d postgres \
+	  -v regress_db=$(CONTRIB_TESTDB) -v sql_edition=$(1) \
+	  -v "create_options=$(if $(ENCODING),ENCODING '$(ENCODING)')$(if $(NO_LOCALE), LC_COLLATE 'C' LC_CTYPE 'C')" \
+	  -f $(srcdir)/test/fixtures/prepare.sql
+endef
+
+.PHONY: regress-db regress-db-sql
+regress-db:
+	$(call regress_db,false)
+
+regress-db-sql:
+	$(call regress_db,true)
 
 # The isolation specs' database, with the Connect double: $(1) is empty or
 # its OWNER clause, $(2) the psql arguments that install hcguard in it.

@@ -113,3 +113,8 @@ SELECT hcguard_required_config('nowhere', :'standard');
 \echo :LAST_ERROR_SQLSTATE
 SELECT hcguard_required_config('public', :'standard');
 \echo :LAST_ERROR_SQLSTATE
+
+-- Leave nothing behind: every file builds the Connect schemas it uses, and
+-- its confirmations go with them.
+SELECT hcdouble.drop_connect_schema('cfg');
+DELETE FROM hcguard_confirmation_store WHERE schema_name = 'cfg';

@@ -4,6 +4,13 @@
 -- dropped, even if one of the same name comes back; confirming needs the
 -- rights ALTER TABLE needs.
 --
+-- The Connect schema salesforce, as life_of_field leaves it.
+\set ECHO none
+\i test/fixtures/salesforce.sql
+\set ECHO all
+-- Connect has added the field Fax to the mapping (as in errors), and no
+-- record has a fax.
+SELECT hcdouble.add_field('salesforce', 'Contact', 'Fax', 'phone');
 
 -- An object with no records in Salesforce: its mapping never gets a row.
 SELECT hcdouble.create_mapping('salesforce', 'Campaign', '[["Name","string(80)"]]');
@@ -123,3 +130,6 @@ SELECT hcguard_revoke_confirmation('salesforce', 'contact', 'fax');
 RESET search_path;
 RESET ROLE;
 DROP SCHEMA regress_evil CASCADE;
+
+-- Leave nothing behind: every file builds the Connect schemas it uses.
+SELECT hcdouble.drop_connect_schema('salesforce');

@@ -2,6 +2,10 @@
 -- Every row of the contract's error table, for every function that takes
 -- names, and name resolution.  Errors are followed by their SQLSTATE.
 --
+-- The Connect schema salesforce, as life_of_field leaves it.
+\set ECHO none
+\i test/fixtures/salesforce.sql
+\set ECHO all
 
 -- An argument is NULL: 22004, never a silent pass.
 SELECT hcguard_required(NULL, 'contact', 'email');
@@ -168,3 +172,9 @@ SELECT hcguard_revoke_confirmation('salesforce', 'contact',
     'a_field_name_that_is_exactly_sixty_three_bytes_long_xxxxxxxxxxxyz');
 SELECT hcguard_revoke_confirmation('salesforce', 'contact',
     'a_field_name_that_is_exactly_sixty_three_bytes_long_xxxxxxxxxxx');
+
+-- Leave nothing behind: every file builds the schemas it uses.
+SELECT hcdouble.drop_connect_schema('salesforce');
+SET client_min_messages = warning;
+DROP SCHEMA half_connect CASCADE;
+RESET client_min_messages;

@@ -105,3 +105,49 @@ SELECT hcguard_required('salesforce', 'lead', 'company');
 \echo :LAST_ERROR_SQLSTATE
 SELECT hcguard_required('salesforce', 'lead');
 \echo :LAST_ERROR_SQLSTATE
+
+-- The files that need this schema build it with test/fixtures/salesforce.sql,
+-- which repeats the calls above: it builds the same relations, columns,
+-- rows, pushed writes and sequence positions.
+ALTER SCHEMA salesforce RENAME TO salesforce_walked;
+\set ECHO none
+\i test/fixtures/salesforce.sql
+\set ECHO all
+CREATE FUNCTION pg_temp.schema_state(s text) RETURNS TABLE (what text, state text)
+LANGUAGE plpgsql AS $$
+BEGIN
+    what := 'relations';
+    SELECT string_agg(relname || ' ' || relkind::text, ', ' ORDER BY relname) INTO state
+      FROM pg_class WHERE relnamespace = s::regnamespace;
+    RETURN NEXT;
+    what := 'columns of contact';
+    SELECT string_agg(attnum || ' ' || CASE WHEN attisdropped THEN 'dropped'
+                      ELSE attname || ' ' || format_type(atttypid, atttypmod) END,
+                      ', ' ORDER BY attnum) INTO state
+      FROM pg_attribute WHERE attrelid = format('%I.contact', s)::regclass AND attnum > 0;
+    RETURN NEXT;
+    what := 'rows of contact';
+    EXECUTE format('SELECT string_agg(c::text, '', '' ORDER BY id) FROM %I.contact c', s)
+       INTO state;
+    RETURN NEXT;
+    what := 'writes Connect pushed';
+    EXECUTE format('SELECT string_agg(concat_ws('' '', id, state, action, table_name, record_id,
+                           sfid, old, "values", sf_result, sf_message), '', '' ORDER BY id)
+                      FROM %I._trigger_log_archive', s) INTO state;
+    RETURN NEXT;
+    what := 'writes queued';
+    EXECUTE format('SELECT count(*) FROM %I._trigger_log', s) INTO state;
+    RETURN NEXT;
+    what := 'sequences';
+    SELECT string_agg(sequencename || ' ' || coalesce(last_value, 0), ', ' ORDER BY sequencename)
+      INTO state FROM pg_sequences WHERE schemaname = s;
+    RETURN NEXT;
+END
+$$;
+SELECT w.what, w.state = f.state AS same
+  FROM pg_temp.schema_state('salesforce_walked') WITH ORDINALITY AS w (what, state, n)
+  JOIN pg_temp.schema_state('salesforce') AS f USING (what)
+ ORDER BY w.n;
+
+-- Leave nothing behind: every file builds the Connect schemas it uses.
+SELECT hcdouble.drop_connect_schema(s) FROM unnest(ARRAY['salesforce', 'salesforce_walked']) AS s;

@@ -2,6 +2,7 @@
 -- Several columns at once: every unmet column is named in one failure;
 -- 42703 if any is missing, otherwise 55000.
 --
+SELECT hcdouble.create_connect_schema('salesforce');
 SELECT hcdouble.create_mapping('salesforce', 'Account',
     '[["Name","string(255)"],["Industry","picklist"],["Website","url"],["Rating","picklist"]]');
 SELECT hcdouble.connect_load('salesforce', 'Account', 3, '{rating}');
@@ -43,3 +44,6 @@ SELECT hcguard_revoke_confirmation('salesforce', 'account', 'rating');
 SELECT hcdouble.connect_resync('salesforce', 'Account', 'Rating', 1);
 SELECT hcdouble.connect_resync('salesforce', 'Account', 'Tier__c', 1);
 SELECT hcguard_required('salesforce', 'account', 'name', 'rating', 'tier__c');
+
+-- Leave nothing behind: every file builds the Connect schemas it uses.
+SELECT hcdouble.drop_connect_schema('salesforce');

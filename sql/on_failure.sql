@@ -2,6 +2,18 @@
 -- hcguard.on_failure: error (the default) or warning.  Only a superuser may
 -- change it: a migration must not be able to weaken its own guard.
 --
+-- The Connect schema salesforce, as life_of_field leaves it.
+\set ECHO none
+\i test/fixtures/salesforce.sql
+\set ECHO all
+-- Connect has added the field Fax to the mapping (as in errors), and no
+-- record has a fax.
+SELECT hcdouble.add_field('salesforce', 'Contact', 'Fax', 'phone');
+-- A mapping whose initial load has written no row (as in confirmations).
+SELECT hcdouble.create_mapping('salesforce', 'Campaign', '[["Name","string(80)"]]');
+-- The migrator may read it (as in confirmations and privileges).
+SELECT hcdouble.grant_reader('salesforce', 'regress_hc_migrator');
+
 SELECT hcguard_required('salesforce', 'contact', 'email');
 SHOW hcguard.on_failure;
 
@@ -64,3 +76,6 @@ SHOW hcguard.on_failure;
 SELECT hcguard_required('salesforce', 'contact', 'preferred_channel__c');
 \c :regress_db
 DROP DATABASE regress_hc_dev;
+
+-- Leave nothing behind: every file builds the Connect schemas it uses.
+SELECT hcdouble.drop_connect_schema('salesforce');

@@ -1,6 +1,12 @@
 --
 -- Overview and write health: hcguard_mappings and hcguard_columns.
 --
+-- A second Connect schema besides health, built below: salesforce, as
+-- life_of_field leaves it.
+\set ECHO none
+\i test/fixtures/salesforce.sql
+\set ECHO all
+
 -- Write health: application writes pending, and writes Salesforce refused.
 SELECT hcdouble.create_connect_schema('health');
 SELECT hcdouble.create_mapping('health', 'Contact',
@@ -112,3 +118,8 @@ SELECT count(*) > 0 AS listed FROM hcguard_columns('health', 'contact');
 SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
  WHERE l.pid = pg_backend_pid() AND c.relnamespace = 'health'::regnamespace;
 COMMIT;
+
+-- Leave nothing behind: every file builds the Connect schemas it uses, and
+-- its confirmations go with them.
+SELECT hcdouble.drop_connect_schema(s) FROM unnest(ARRAY['health', 'salesforce']) AS s;
+DELETE FROM hcguard_confirmation_store WHERE schema_name = 'health';

@@ -4,6 +4,10 @@
 -- without them, 42501.  Column privileges and row-level security are
 -- respected.
 --
+-- The Connect schema salesforce, as life_of_field leaves it.
+\set ECHO none
+\i test/fixtures/salesforce.sql
+\set ECHO all
 SELECT hcdouble.grant_reader('salesforce', 'regress_hc_migrator');
 SET ROLE regress_hc_migrator;
 SELECT hcguard_required('salesforce', 'contact', 'email');
@@ -80,3 +84,6 @@ CREATE POLICY connect_rows ON salesforce.opportunity
 SET ROLE regress_hc_migrator;
 SELECT hcguard_required('salesforce', 'opportunity', 'stagename', 'amount');
 RESET ROLE;
+
+-- Leave nothing behind: every file builds the Connect schemas it uses.
+SELECT hcdouble.drop_connect_schema('salesforce');

@@ -5,6 +5,7 @@
 -- this backend's scans of the table returned (until its statistics are
 -- flushed, hence the differences taken within one transaction).
 --
+SELECT hcdouble.create_connect_schema('salesforce');
 SELECT hcdouble.create_mapping('salesforce', 'Task',
     '[["Subject","string(255)"],["Status","picklist"],["Priority","picklist"]]');
 SELECT hcdouble.connect_load('salesforce', 'Task', 200, '{priority}');
@@ -58,3 +59,8 @@ SELECT hcguard_required('salesforce', 'task', 'priority');
 SELECT rows_read() - :before AS rows_read, scans() - :scans_before AS scans;
 COMMIT;
 DROP FUNCTION rows_read(), scans();
+
+-- Leave nothing behind: every file builds the Connect schemas it uses, and
+-- its confirmations go with them.
+SELECT hcdouble.drop_connect_schema('salesforce');
+DELETE FROM hcguard_confirmation_store WHERE schema_name = 'salesforce';

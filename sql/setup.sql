@@ -1,12 +1,14 @@
 --
--- Setup: the Connect double, the extension from its first version, roles.
+-- Setup: what every file of the suite runs with.  The Makefile's regress-db
+-- (test/fixtures/prepare.sql) put it in this database before pg_regress
+-- started, so that any file also runs alone: the Connect double, the
+-- extension, roles.  This file checks it.
 --
-\set ECHO none
-\i test/connect_double.sql
-\set ECHO all
 
 -- The suite installs the first released version and upgrades from there,
--- so that every upgrade script is exercised.
+-- so that every upgrade script is exercised.  The preparation did; this file
+-- does it again, from nothing, to show it.
+DROP EXTENSION hcguard;
 CREATE EXTENSION hcguard VERSION '1.0';
 ALTER EXTENSION hcguard UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'hcguard';
@@ -26,8 +28,16 @@ SELECT p.oid::regprocedure AS function, pg_get_function_result(p.oid) AS returns
 
 -- Roles the suite uses: a mapping owner and a member of that role, the role
 -- migrations run as (USAGE on the Connect schema and SELECT on its tables),
--- and a stranger.
-CREATE ROLE regress_hc_owner;
-CREATE ROLE regress_hc_owner_member IN ROLE regress_hc_owner;
-CREATE ROLE regress_hc_migrator;
-CREATE ROLE regress_hc_stranger;
+-- and a stranger.  None is a superuser or holds any setting.
+SELECT r.rolname, r.rolsuper, r.rolinherit, r.rolcanlogin,
+       ARRAY(SELECT m.roleid::regrole::text FROM pg_auth_members m
+              WHERE m.member = r.oid ORDER BY 1) AS member_of,
+       (SELECT count(*) FROM pg_db_role_setting s WHERE s.setrole = r.oid) AS settings
+  FROM pg_roles r
+ WHERE r.rolname IN ('regress_hc_owner', 'regress_hc_owner_member',
+                     'regress_hc_migrator', 'regress_hc_stranger')
+ ORDER BY 1;
+
+-- The Connect double is loaded, and no Connect schema exists yet.
+SELECT count(*) > 0 AS double_loaded FROM pg_proc WHERE pronamespace = 'hcdouble'::regnamespace;
+SELECT count(*) AS connect_schemas FROM pg_class WHERE relname = '_hcmeta';

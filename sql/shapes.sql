@@ -3,6 +3,10 @@
 -- salesforce, read-only mappings, mappings without a log trigger, objects
 -- named by reserved words, several Connect schemas in one database.
 --
+-- Besides the schemas made below: salesforce, as life_of_field leaves it.
+\set ECHO none
+\i test/fixtures/salesforce.sql
+\set ECHO all
 
 -- A Connect schema named org, with a read-only mapping of User (a
 -- reserved word), and a second one, salesforce2, that needs quoting nowhere
@@ -50,3 +54,7 @@ SELECT hcguard_required('sales', 'contact', 'email');
 SET search_path = pg_catalog;
 SELECT public.hcguard_required('org', 'user', 'username');
 RESET search_path;
+
+-- Leave nothing behind: every file builds the Connect schemas it uses.
+SELECT hcdouble.drop_connect_schema(s)
+  FROM unnest(ARRAY['org', 'salesforce', 'salesforce2', 'Weird Schema']) AS s;

@@ -2,6 +2,16 @@
 -- hcguard_wait, as one session sees it (tests/specs/wait_*.spec have Connect
 -- work in a second session meanwhile).
 --
+-- The Connect schema salesforce, as life_of_field leaves it.
+\set ECHO none
+\i test/fixtures/salesforce.sql
+\set ECHO all
+-- Connect has added the field Fax to the mapping (as in errors), and no
+-- record has a fax.
+SELECT hcdouble.add_field('salesforce', 'Contact', 'Fax', 'phone');
+-- The migrator may read it (as in confirmations and privileges).
+SELECT hcdouble.grant_reader('salesforce', 'regress_hc_migrator');
+
 -- What is synced already: true at once.
 SELECT hcguard_wait('salesforce', 'contact', 'email');
 SELECT hcguard_wait('salesforce', 'contact');
@@ -53,3 +63,6 @@ SET hcguard.on_failure = warning;
 SELECT hcguard_wait('salesforce', 'contact', 'fax', '31 seconds');
 RESET hcguard.on_failure;
 RESET hcguard.poll_interval;
+
+-- Leave nothing behind: every file builds the Connect schemas it uses.
+SELECT hcdouble.drop_connect_schema('salesforce');
