@@ -37,7 +37,7 @@ PGFILEDESC  = "hcguard - Heroku Connect guards for migrations"
 # with the confirmations it left, at its end: no file sees another's
 # schemas, and a file's output is the same alone as in the suite.
 REGRESS      = setup life_of_field errors multi_columns shapes confirmations \
-               privileges on_failure locks probe overview config connect_data real_shapes hostile \
+               privileges on_failure locks probe overview config connect_data real_shapes typed hostile \
                privilege_matrix wait teardown
 REGRESS_OPTS = --inputdir=. --use-existing
 
@@ -97,7 +97,7 @@ check-assembled:
 # output is compared with its own expected file and never the other's.
 REGRESS_SQL_EDITION = setup_sql life_of_field errors multi_columns shapes \
                confirmations privileges on_failure_sql locks probe_sql \
-               overview config connect_data real_shapes hostile privilege_matrix_sql wait_sql \
+               overview config connect_data real_shapes typed hostile privilege_matrix_sql wait_sql \
                teardown_sql
 
 .PHONY: installcheck-sql-edition

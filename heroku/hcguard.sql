@@ -238,7 +238,12 @@ AS $$
         ('config_line_unsynced_field', NULL, NULL, NULL, NULL, 'Field "%1$s.%2$s": column "%3$s.%4$s" is not synced.'),
         ('and_more', NULL, NULL, NULL, NULL, 'And %1$s more.'),
         ('store_missing', '42P01', 'hcguard''s confirmation store "%1$s" is missing', NULL, 'Reinstall the extension: DROP EXTENSION hcguard; CREATE EXTENSION hcguard;', NULL),
-        ('store_denied', '42501', 'permission denied for table hcguard_confirmation_store', NULL, NULL, NULL)
+        ('store_denied', '42501', 'permission denied for table hcguard_confirmation_store', NULL, NULL, NULL),
+        ('declared_type_unknown', '42704', 'type "%1$s" declared for column "%2$s" does not exist', NULL, 'Declare the column''s type as PostgreSQL names it, for example "boolean", "double precision" or "varchar(80)".', NULL),
+        ('declared_type_invalid', '22023', 'type "%1$s" declared for column "%2$s" is not a type name', 'A column argument is the field''s name, then, after white space, the type the code expects.', 'Declare the column''s type as PostgreSQL names it, for example "boolean", "double precision" or "varchar(80)".', NULL),
+        ('column_wrong_type', '42804', 'column "%1$s" of Heroku Connect mapping "%2$s" is of type %3$s, not %4$s', 'The column''s type is %3$s; the code declares %4$s.', 'Heroku Connect keeps a column''s type when the Salesforce field''s type or length changes: remove the field from the mapping and add it back in this environment''s Heroku Connect dashboard, wait for the sync to finish, then deploy again. Or declare the type this environment has.', NULL),
+        ('columns_wrong_type', '42804', '%1$s of %2$s required columns of Heroku Connect mapping "%3$s" are not of the declared type or not synced', NULL, 'Heroku Connect keeps a column''s type when the Salesforce field''s type or length changes: remove the field from the mapping and add it back in this environment''s Heroku Connect dashboard, wait for the sync to finish, then deploy again. Or declare the type this environment has.', NULL),
+        ('line_column_wrong_type', NULL, NULL, NULL, NULL, 'Column "%1$s" is of type %2$s, not %3$s.')
       ) AS m(id, sqlstate, message, detail, hint, body)
      WHERE m.id = msg_id
 $$;
@@ -272,7 +277,9 @@ CREATE TYPE hcguard__verdict AS (
     col_problem    text[],
     col_evidence   text[],
     col_closest    text[],
-    col_observed   text[]
+    col_observed   text[],
+    col_declared   text[],
+    col_actual     text[]
 );
 
 CREATE TYPE hcguard__report AS (
@@ -402,6 +409,80 @@ CREATE FUNCTION hcguard__column_arg(value text)
 RETURNS text
 LANGUAGE sql IMMUTABLE
 AS $$ SELECT hcguard__field_name(hcguard__name(value, 'column name')) $$;
+
+/*
+ * The type a column argument declares after its name, as PostgreSQL reads a
+ * type name and format_type writes it ("varchar(80)" is "character
+ * varying(80)"), or NULL.  to_regtype() drops a type's modifier, so the
+ * modifier is read by the type's own typmodin function, as the parser does.
+ * A type that does not exist is 42704; text that is no type name is 22023.
+ */
+CREATE FUNCTION hcguard__declared_type(declared text, column_name text)
+RETURNS text
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+    parts text[] := regexp_match(declared, '^(.*?)\s*\(([^()]*)\)(.*)$');
+    base text := coalesce(parts[1] || parts[3], declared);
+    t oid;
+    modin regproc;
+    typmod integer := -1;
+    valid boolean := true;
+BEGIN
+    BEGIN
+        t := to_regtype(base);
+        IF t IS NOT NULL AND parts IS NOT NULL THEN
+            SELECT y.typmodin INTO modin FROM pg_type y WHERE y.oid = t;
+            IF modin = 0 THEN
+                valid := false;
+            ELSE
+                EXECUTE format('SELECT %s(%L::pg_catalog.cstring[])', modin, '{' || parts[2] || '}')
+                   INTO typmod;
+            END IF;
+        END IF;
+    EXCEPTION WHEN OTHERS THEN
+        valid := false;
+    END;
+    IF NOT valid THEN
+        PERFORM hcguard__error('declared_type_invalid', declared, column_name);
+    END IF;
+    IF t IS NULL THEN
+        PERFORM hcguard__error('declared_type_unknown', declared, column_name);
+    END IF;
+    RETURN format_type(t, typmod);
+END
+$$;
+
+/*
+ * Column arguments that may carry the type the code expects after the name,
+ * separated by white space: "opt_in__c boolean".  The name ends at the first
+ * white space (Salesforce's API names have none); without anything after it,
+ * any type will do.  Returns the names and, in step, the declared types.
+ */
+CREATE FUNCTION hcguard__declared_columns(columns text[], OUT names text[], OUT types text[])
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+    m text[];
+BEGIN
+    names := '{}';
+    types := '{}';
+    FOR i IN 1 .. coalesce(cardinality(columns), 0) LOOP
+        m := regexp_match(columns[i], '^([^ \t\n\r\f\v]*)[ \t\n\r\f\v]+(.*)$');
+        IF m IS NULL THEN
+            names := names || columns[i];
+            types := types || NULL::text;
+            CONTINUE;
+        END IF;
+        IF m[1] = '' THEN
+            PERFORM hcguard__error('arg_empty', 'column name');
+        END IF;
+        PERFORM hcguard__field_name(m[1]);
+        names := names || m[1];
+        types := types || CASE WHEN m[2] = '' THEN NULL ELSE hcguard__declared_type(m[2], m[1]) END;
+    END LOOP;
+END
+$$;
 
 -- A column argument that may be NULL, meaning the table itself.
 CREATE FUNCTION hcguard__optional_column(value text)
@@ -924,7 +1005,8 @@ $$;
  * read them.  Called again on the same table verdict with other columns, it
  * starts afresh.
  */
-CREATE FUNCTION hcguard__resolve_columns(v hcguard__verdict, columns text[], check_read boolean)
+CREATE FUNCTION hcguard__resolve_columns(v hcguard__verdict, columns text[], check_read boolean,
+                                         declared text[] DEFAULT NULL)
 RETURNS hcguard__verdict
 LANGUAGE plpgsql
 AS $$
@@ -934,8 +1016,11 @@ DECLARE
     sfid int2;
     existing text[];
     missing text[] := '{}';
+    actual text;
 BEGIN
     v.mapped := false;
+    v.col_declared := '{}';
+    v.col_actual := '{}';
     v.col_given := '{}';
     v.col_name := '{}';
     v.col_attnum := '{}';
@@ -962,11 +1047,20 @@ BEGIN
         v.col_attnum := v.col_attnum || c.attnum;
         v.col_evidence := v.col_evidence || NULL::text;
         v.col_observed := v.col_observed || NULL::text;
+        v.col_declared := v.col_declared || declared[i];
         IF c.attnum IS NOT NULL THEN
+            -- a declared type must be the column's, modifier included, as
+            -- format_type writes them: Connect keeps a column's type when
+            -- the Salesforce field's type or length changes
+            SELECT format_type(a.atttypid, a.atttypmod) INTO actual
+              FROM pg_attribute a WHERE a.attrelid = v.relid AND a.attnum = c.attnum;
+            v.col_actual := v.col_actual || actual;
             v.col_name := v.col_name || c.found_name;
-            v.col_problem := v.col_problem || NULL::text;
+            v.col_problem := v.col_problem ||
+                CASE WHEN declared[i] IS NOT NULL AND declared[i] <> actual THEN 'wrong_type' END;
             v.col_closest := v.col_closest || NULL::text;
         ELSE
+            v.col_actual := v.col_actual || NULL::text;
             IF existing IS NULL THEN
                 existing := hcguard__field_column_names(v.relid);
             END IF;
@@ -984,6 +1078,8 @@ BEGIN
         v.problem := 'table_denied';
     ELSIF NOT v.mapped THEN
         v.problem := 'no_column';
+    ELSIF 'wrong_type' = ANY (v.col_problem) THEN
+        v.problem := 'wrong_type';
     END IF;
     RETURN v;
 END
@@ -1094,8 +1190,8 @@ DECLARE
     n_unknown1 bigint;
     k bigint;
 BEGIN
-    -- a missing column does not stop the others being judged
-    IF v.problem IS NOT NULL AND v.problem <> 'no_column' THEN
+    -- a missing or mistyped column does not stop the others being judged
+    IF v.problem IS NOT NULL AND v.problem NOT IN ('no_column', 'wrong_type') THEN
         RETURN v;
     END IF;
     rel := format('ONLY %I.%I', v.schema_name, v.table_name);
@@ -1198,6 +1294,7 @@ $$;
  *            scan; fields: every column of the table
  */
 CREATE FUNCTION hcguard__look(schema_given text, table_given text, columns text[], what text,
+                              declared text[] DEFAULT NULL,
                               OUT mapping hcguard__verdict, OUT verdict hcguard__verdict,
                               OUT fields text[], OUT types text[])
 LANGUAGE plpgsql
@@ -1226,7 +1323,7 @@ BEGIN
                 mapping := hcguard__judge(mapping);
                 fields := hcguard__field_column_names(t.relid);
             END IF;
-            verdict := hcguard__resolve_columns(t, columns, check_read);
+            verdict := hcguard__resolve_columns(t, columns, check_read, declared);
             IF what <> 'resolve' THEN
                 verdict := hcguard__judge(verdict, what <> 'judge');
             END IF;
@@ -1246,13 +1343,13 @@ $$;
 
 -- The guard's verdict (or, without judging, the names' resolution alone).
 CREATE FUNCTION hcguard__verdict(schema_given text, table_given text, columns text[],
-                                 judge boolean DEFAULT true)
+                                 judge boolean DEFAULT true, declared text[] DEFAULT NULL)
 RETURNS hcguard__verdict
 LANGUAGE plpgsql
 AS $$
 BEGIN
     RETURN (hcguard__look(schema_given, table_given, columns,
-                          CASE WHEN judge THEN 'judge' ELSE 'resolve' END)).verdict;
+                          CASE WHEN judge THEN 'judge' ELSE 'resolve' END, declared)).verdict;
 END
 $$;
 
@@ -1309,6 +1406,10 @@ BEGIN
         END IF;
         RETURN r;
     END IF;
+    IF v.col_problem[i] = 'wrong_type' THEN
+        RETURN hcguard__msg('column_wrong_type', v.col_name[i], mapping, v.col_actual[i],
+                            v.col_declared[i]);
+    END IF;
     r := hcguard__msg('column_not_synced', v.col_name[i], mapping,
                       hcguard__confirm_call(v, v.col_name[i]));
     r.detail := v.col_observed[i];
@@ -1333,13 +1434,18 @@ BEGIN
             END IF;
         END LOOP;
     END IF;
-    r := hcguard__msg(CASE WHEN v.problem = 'no_column' THEN 'columns_missing' ELSE 'columns_not_synced' END,
+    r := hcguard__msg(CASE v.problem WHEN 'no_column' THEN 'columns_missing'
+                                     WHEN 'wrong_type' THEN 'columns_wrong_type'
+                                     ELSE 'columns_not_synced' END,
                       unmet::text, cardinality(v.col_given)::text, v.schema_name || '.' || v.table_name);
     FOR i IN 1 .. cardinality(v.col_given) LOOP
         CONTINUE WHEN v.col_problem[i] IS NULL;
         IF v.col_problem[i] = 'no_column' THEN
             lines := lines || hcguard__text('line_column_missing', v.col_name[i],
                                             hcguard__tried(hcguard__column_of_field(v.col_given[i])));
+        ELSIF v.col_problem[i] = 'wrong_type' THEN
+            lines := lines || hcguard__text('line_column_wrong_type', v.col_name[i], v.col_actual[i],
+                                            v.col_declared[i]);
         ELSE
             lines := lines || (hcguard__text('line_column_not_synced', v.col_name[i]) || ' ' || v.col_observed[i]);
         END IF;
@@ -1397,7 +1503,7 @@ BEGIN
     WHEN 'table_denied' THEN
         r := hcguard__msg('table_denied', mapping, current_user::text,
                           format('%I.%I', v.schema_name, v.table_name), quote_ident(current_user));
-    WHEN 'no_column' THEN
+    WHEN 'no_column', 'wrong_type' THEN
         r := hcguard__describe_columns(v);
     WHEN 'not_synced' THEN
         IF cardinality(v.col_given) > 0 THEN
@@ -1436,15 +1542,27 @@ $$;
 -- The contract's functions.
 ------------------------------------------------------------------------------
 
+-- The guard on columns that may declare their types.
+CREATE FUNCTION hcguard__require(schema_name text, table_name text, columns text[])
+RETURNS boolean
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    d record := hcguard__declared_columns(columns);
+BEGIN
+    RETURN hcguard__pass(hcguard__verdict(schema_name, table_name, d.names, true, d.types));
+END
+$$;
+
 CREATE OR REPLACE FUNCTION hcguard_required(schema_name text, table_name text,
                                             column_name text)
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 AS $$
 BEGIN
-    RETURN hcguard__pass(hcguard__verdict(hcguard__name(schema_name, 'schema name'),
-                                          hcguard__name(table_name, 'table name'),
-                                          ARRAY[hcguard__column_arg(column_name)]));
+    RETURN hcguard__require(hcguard__name(schema_name, 'schema name'),
+                            hcguard__name(table_name, 'table name'),
+                            ARRAY[hcguard__column_arg(column_name)]);
 END
 $$;
 
@@ -1465,9 +1583,9 @@ RETURNS boolean
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 AS $$
 BEGIN
-    RETURN hcguard__pass(hcguard__verdict(hcguard__name(schema_name, 'schema name'),
-                                          hcguard__name(table_name, 'table name'),
-                                          hcguard__column_list(column_names)));
+    RETURN hcguard__require(hcguard__name(schema_name, 'schema name'),
+                            hcguard__name(table_name, 'table name'),
+                            hcguard__column_list(column_names));
 END
 $$;
 
@@ -1478,13 +1596,15 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 AS $$
 DECLARE
     cols text[];
+    d record;
     v hcguard__verdict;
     r hcguard__report;
     s hcguard_status_row;
 BEGIN
     PERFORM hcguard__name(schema_name, 'schema name'), hcguard__name(table_name, 'table name');
     cols := hcguard__optional_column(column_name);
-    v := hcguard__verdict(schema_name, table_name, cols);
+    d := hcguard__declared_columns(cols);
+    v := hcguard__verdict(schema_name, table_name, d.names, true, d.types);
     r := hcguard__describe(v);
     s.schema_name := v.schema_name;
     s.table_name := v.table_name;
@@ -1820,6 +1940,7 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 AS $$
 DECLARE
     cols text[];
+    d record;
     timeout_ms double precision;
     started timestamptz := clock_timestamp();
     last_progress timestamptz := started;
@@ -1829,6 +1950,7 @@ DECLARE
 BEGIN
     PERFORM hcguard__name(schema_name, 'schema name'), hcguard__name(table_name, 'table name');
     cols := hcguard__optional_column(column_name);
+    d := hcguard__declared_columns(cols);
     IF timeout IS NULL THEN
         PERFORM hcguard__error('timeout_null');
     END IF;
@@ -1841,7 +1963,7 @@ BEGIN
     END IF;
     LOOP
         -- a fresh verdict per poll, no lock held between polls
-        v := hcguard__verdict(schema_name, table_name, cols);
+        v := hcguard__verdict(schema_name, table_name, d.names, true, d.types);
         IF v.problem IS NULL THEN
             RETURN true;
         END IF;

@@ -10,8 +10,11 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
+#include "parser/parse_type.h"
+#include "utils/resowner.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/formatting.h"
@@ -90,3 +93,73 @@ hc_column_list(FunctionCallInfo fcinfo, int argno, int *ncols)
 	return names;
 }
 
+
+/*
+ * Reads a declared type as PostgreSQL reads a type name, so that
+ * varchar(80) and character varying(80) are one type.  A type that does not
+ * exist is 42704; text that is no type name at all is 22023.  The parser
+ * reports either by raising, so it runs in a subtransaction whose error is
+ * replaced by the catalogue's, which names the column.
+ */
+static void
+parse_declared_type(const char *type, const char *column, Oid *typid,
+					int32 *typmod)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	volatile int sqlerrcode = 0;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(caller);
+	PG_TRY();
+	{
+		hc_parse_type(type, typid, typmod);
+		ReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(caller);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		sqlerrcode = edata->sqlerrcode;
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(caller);
+	CurrentResourceOwner = owner;
+
+	/* a type in a schema that does not exist does not exist either */
+	if (sqlerrcode == ERRCODE_UNDEFINED_OBJECT ||
+		sqlerrcode == ERRCODE_UNDEFINED_SCHEMA)
+		hc_error(HC_MSG_DECLARED_TYPE_UNKNOWN, HC_ARGS(type, column));
+	if (sqlerrcode != 0)
+		hc_error(HC_MSG_DECLARED_TYPE_INVALID, HC_ARGS(type, column));
+}
+
+/*
+ * A column argument that may carry the type the code expects after the
+ * name, separated by white space: "opt_in__c boolean".  The name ends at
+ * the first white space (Salesforce's API names have none); without
+ * anything after it, any type will do.
+ */
+HcColumnArg
+hc_declared_column(const char *arg)
+{
+	static const char space[] = " \t\n\r\f\v";
+	HcColumnArg c = {arg, InvalidOid, -1};
+	size_t		len = strcspn(arg, space);
+	const char *type = arg + len + strspn(arg + len, space);
+
+	if (arg[len] == '\0')
+		return c;
+	c.name = pnstrdup(arg, len);
+	if (len == 0)
+		hc_error(HC_MSG_ARG_EMPTY, HC_ARGS("column name"));
+	hc_check_field_name(c.name);
+	if (*type != '\0')
+		parse_declared_type(type, c.name, &c.type, &c.typmod);
+	return c;
+}

@@ -28,6 +28,13 @@
 #define MarkGUCPrefixReserved(prefix) EmitWarningsOnPlaceholders(prefix)
 #endif
 
+/* PostgreSQL 16 made parseTypeString's last argument a soft-error context */
+#if PG_VERSION_NUM >= 160000
+#define hc_parse_type(str, type, typmod) parseTypeString((str), (type), (typmod), NULL)
+#else
+#define hc_parse_type(str, type, typmod) parseTypeString((str), (type), (typmod), false)
+#endif
+
 /*
  * PostgreSQL 18 replaced the suffix pg_attribute_noreturn() by the prefix
  * pg_noreturn: HC_NORETURN(declaration) serves both.

@@ -24,6 +24,17 @@ PG_FUNCTION_INFO_V1(hcguard_required_table);
 PG_FUNCTION_INFO_V1(hcguard_required_columns);
 PG_FUNCTION_INFO_V1(hcguard_status);
 
+/* The column arguments, each with the type it may declare. */
+static HcColumnArg *
+declared_columns(int ncols, const char **columns)
+{
+	HcColumnArg *declared = palloc0(sizeof(HcColumnArg) * Max(ncols, 1));
+
+	for (int i = 0; i < ncols; i++)
+		declared[i] = hc_declared_column(columns[i]);
+	return declared;
+}
+
 static bool
 require(FunctionCallInfo fcinfo, int ncols, const char **columns)
 {
@@ -31,8 +42,8 @@ require(FunctionCallInfo fcinfo, int ncols, const char **columns)
 	const char *table_name = hc_arg_name(fcinfo, 1, "table name");
 	HcVerdict	v;
 
-	hc_verdict(&v, hc_extension_namespace(fcinfo), schema_name, table_name,
-			   ncols, columns, GetActiveSnapshot());
+	hc_verdict_declared(&v, hc_extension_namespace(fcinfo), schema_name, table_name,
+						ncols, declared_columns(ncols, columns), GetActiveSnapshot());
 	if (v.problem == HC_OK)
 		return true;
 	return hc_report_failure(&v);
@@ -89,8 +100,9 @@ hcguard_status(PG_FUNCTION_ARGS)
 		elog(ERROR, "hcguard_status must return a composite type");
 	desc = BlessTupleDesc(desc);
 
-	hc_verdict(&v, hc_extension_namespace(fcinfo), schema_name, table_name,
-			   column ? 1 : 0, &column_name, GetActiveSnapshot());
+	hc_verdict_declared(&v, hc_extension_namespace(fcinfo), schema_name, table_name,
+						column ? 1 : 0, declared_columns(column ? 1 : 0, &column_name),
+						GetActiveSnapshot());
 	hc_describe(&v, &r);
 
 	values[0] = CStringGetTextDatum(v.schema_name);

@@ -35,6 +35,7 @@ typedef enum HcProblem
 	HC_NOT_MAPPING,				/* 55000 */
 	HC_TABLE_DENIED,			/* 42501 */
 	HC_NO_COLUMN,				/* 42703 */
+	HC_WRONG_TYPE,				/* 42804 */
 	HC_NOT_SYNCED				/* 55000 */
 } HcProblem;
 
@@ -61,6 +62,16 @@ extern void hc_define_settings(void);
 extern const char *hc_arg_name(FunctionCallInfo fcinfo, int argno,
 							   const char *what);
 extern const char *hc_column_arg(FunctionCallInfo fcinfo, int argno);
+
+/* a column argument that may declare the type the code expects */
+typedef struct HcColumnArg
+{
+	const char *name;
+	Oid			type;			/* InvalidOid: any type will do */
+	int32		typmod;
+} HcColumnArg;
+
+extern HcColumnArg hc_declared_column(const char *arg);
 extern const char **hc_column_list(FunctionCallInfo fcinfo, int argno,
 								   int *ncols);
 extern void hc_check_field_name(const char *name);
@@ -169,6 +180,10 @@ typedef struct HcColumnVerdict
 	HcProblem	problem;
 	HcEvidence	evidence;
 	List	   *closest;		/* names close to a missing column */
+	Oid			declared;		/* the declared type, if any */
+	int32		declared_typmod;
+	char	   *declared_type;	/* as format_type writes them, for a mismatch */
+	char	   *actual_type;
 } HcColumnVerdict;
 
 typedef struct HcVerdict
@@ -199,11 +214,17 @@ extern bool hc_resolve_schema(HcVerdict *v, const char *schema_name,
 extern void hc_resolve(HcVerdict *v, const char *schema_name,
 					   const char *table_name, int ncols,
 					   const char **column_names, bool check_read);
+extern void hc_resolve_declared(HcVerdict *v, const char *schema_name,
+								const char *table_name, int ncols,
+								const HcColumnArg *columns, bool check_read);
 extern void hc_judge(HcVerdict *v, Oid extnsp, Snapshot snapshot);
 extern void hc_release(HcVerdict *v);
 extern void hc_verdict(HcVerdict *v, Oid extnsp, const char *schema_name,
 					   const char *table_name, int ncols,
 					   const char **column_names, Snapshot snapshot);
+extern void hc_verdict_declared(HcVerdict *v, Oid extnsp, const char *schema_name,
+								const char *table_name, int ncols,
+								const HcColumnArg *columns, Snapshot snapshot);
 extern int	hc_unmet_columns(const HcVerdict *v);
 
 /* messages.c: reports from the catalogue (src/messages.txt) */

@@ -161,6 +161,12 @@ describe_one_column(const HcVerdict *v, const HcColumnVerdict *col, HcReport *r)
 			append_hint(r, HC_MSG_CLOSEST_COLUMNS, HC_ARGS(hc_quoted_list(col->closest)));
 		return;
 	}
+	if (col->problem == HC_WRONG_TYPE)
+	{
+		*r = hc_msg(HC_MSG_COLUMN_WRONG_TYPE,
+					HC_ARGS(col->name, mapping, col->actual_type, col->declared_type));
+		return;
+	}
 	*r = hc_msg(HC_MSG_COLUMN_NOT_SYNCED,
 				HC_ARGS(col->name, mapping, confirm_call(v, col->name)));
 	r->detail = observed_column(&v->probe, col->probe_index);
@@ -182,7 +188,9 @@ describe_columns(const HcVerdict *v, HcReport *r)
 		return;
 	}
 
-	*r = hc_msg(v->problem == HC_NO_COLUMN ? HC_MSG_COLUMNS_MISSING : HC_MSG_COLUMNS_NOT_SYNCED,
+	*r = hc_msg(v->problem == HC_NO_COLUMN ? HC_MSG_COLUMNS_MISSING :
+				v->problem == HC_WRONG_TYPE ? HC_MSG_COLUMNS_WRONG_TYPE :
+				HC_MSG_COLUMNS_NOT_SYNCED,
 				HC_ARGS(hc_int(unmet), hc_int(v->ncols),
 						hc_qualified(v->schema_name, v->table_name)));
 	initStringInfo(&detail);
@@ -200,6 +208,10 @@ describe_columns(const HcVerdict *v, HcReport *r)
 			appendStringInfoString(&detail,
 								   hc_text(HC_MSG_LINE_COLUMN_MISSING,
 										   HC_ARGS(col->name, tried(hc_column_of_field(col->given)))));
+		else if (col->problem == HC_WRONG_TYPE)
+			appendStringInfoString(&detail,
+								   hc_text(HC_MSG_LINE_COLUMN_WRONG_TYPE,
+										   HC_ARGS(col->name, col->actual_type, col->declared_type)));
 		else
 			appendStringInfo(&detail, "%s %s",
 							 hc_text(HC_MSG_LINE_COLUMN_NOT_SYNCED, HC_ARGS(col->name)),
@@ -265,6 +277,7 @@ hc_describe(const HcVerdict *v, HcReport *r)
 								quote_identifier(role)));
 			break;
 		case HC_NO_COLUMN:
+		case HC_WRONG_TYPE:
 			describe_columns(v, r);
 			break;
 		case HC_NOT_SYNCED:

@@ -17,6 +17,8 @@
 #include "access/xact.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
@@ -85,7 +87,31 @@ listed_before(const HcVerdict *v, int n, const HcColumnVerdict *col)
 	return false;
 }
 
-/* Resolves the listed columns; one listed twice (as Name and name) counts once. */
+/*
+ * A column whose declaration names a type must have that type, modifier
+ * included, as format_type writes them: Connect keeps a column's type when
+ * the Salesforce field's type or length changes.
+ */
+static void
+check_type(const HcVerdict *v, HcColumnVerdict *col)
+{
+	Oid			type;
+	int32		typmod;
+	Oid			collation;
+
+	if (!OidIsValid(col->declared))
+		return;
+	get_atttypetypmodcoll(v->relid, col->attnum, &type, &typmod, &collation);
+	col->declared_type = format_type_with_typemod(col->declared, col->declared_typmod);
+	col->actual_type = format_type_with_typemod(type, typmod);
+	if (strcmp(col->declared_type, col->actual_type) != 0)
+		col->problem = HC_WRONG_TYPE;
+}
+
+/*
+ * Resolves the listed columns; one listed twice (as Name and name) counts
+ * once, with its first declaration.
+ */
 static void
 resolve_columns(HcVerdict *v)
 {
@@ -105,6 +131,7 @@ resolve_columns(HcVerdict *v)
 		if (col->attnum != InvalidAttrNumber)
 		{
 			col->name = pstrdup(found);
+			check_type(v, col);
 			continue;
 		}
 		col->problem = HC_NO_COLUMN;
@@ -159,6 +186,18 @@ void
 hc_resolve(HcVerdict *v, const char *schema_name, const char *table_name,
 		   int ncols, const char **column_names, bool check_read)
 {
+	HcColumnArg *columns = palloc0(sizeof(HcColumnArg) * Max(ncols, 1));
+
+	for (int i = 0; i < ncols; i++)
+		columns[i].name = column_names[i];
+	hc_resolve_declared(v, schema_name, table_name, ncols, columns, check_read);
+}
+
+void
+hc_resolve_declared(HcVerdict *v, const char *schema_name,
+					const char *table_name, int ncols,
+					const HcColumnArg *columns, bool check_read)
+{
 	char		found[NAMEDATALEN];
 	bool		schema_ok = hc_resolve_schema(v, schema_name, check_read);
 
@@ -168,8 +207,10 @@ hc_resolve(HcVerdict *v, const char *schema_name, const char *table_name,
 	v->cols = palloc0(sizeof(HcColumnVerdict) * Max(ncols, 1));
 	for (int i = 0; i < ncols; i++)
 	{
-		v->cols[i].given = column_names[i];
-		v->cols[i].name = column_names[i];
+		v->cols[i].given = columns[i].name;
+		v->cols[i].name = columns[i].name;
+		v->cols[i].declared = columns[i].type;
+		v->cols[i].declared_typmod = columns[i].typmod;
 	}
 	if (!schema_ok)
 		return;
@@ -191,13 +232,17 @@ hc_resolve(HcVerdict *v, const char *schema_name, const char *table_name,
 
 	resolve_columns(v);
 	v->mapped = true;
-	for (int i = 0; i < ncols; i++)
+	for (int i = 0; i < v->ncols; i++)
 		if (v->cols[i].problem == HC_NO_COLUMN)
 			v->mapped = false;
 	if (check_read && !can_read(v))
 		v->problem = HC_TABLE_DENIED;
 	else if (!v->mapped)
 		v->problem = HC_NO_COLUMN;
+	else
+		for (int i = 0; i < v->ncols; i++)
+			if (v->cols[i].problem == HC_WRONG_TYPE)
+				v->problem = HC_WRONG_TYPE;
 }
 
 static void
@@ -206,8 +251,9 @@ judge(HcVerdict *v, Oid extnsp, Snapshot snapshot)
 	HcProbe    *probe = &v->probe;
 	int			wanted = 0;
 
-	/* a missing column does not stop the others being judged */
-	if (v->problem != HC_OK && v->problem != HC_NO_COLUMN)
+	/* a missing or mistyped column does not stop the others being judged */
+	if (v->problem != HC_OK && v->problem != HC_NO_COLUMN &&
+		v->problem != HC_WRONG_TYPE)
 		return;
 
 	if (v->ncols == 0 &&
@@ -302,6 +348,16 @@ hc_release(HcVerdict *v)
 	if (v->locked)
 		hc_unlock_table(v->relid);
 	v->locked = false;
+}
+
+void
+hc_verdict_declared(HcVerdict *v, Oid extnsp, const char *schema_name,
+					const char *table_name, int ncols,
+					const HcColumnArg *columns, Snapshot snapshot)
+{
+	hc_resolve_declared(v, schema_name, table_name, ncols, columns, true);
+	hc_judge(v, extnsp, snapshot);
+	hc_release(v);
 }
 
 void

@@ -55,6 +55,7 @@ hcguard_wait(PG_FUNCTION_ARGS)
 	const char *schema_name = hc_arg_name(fcinfo, 0, "schema name");
 	const char *table_name = hc_arg_name(fcinfo, 1, "table name");
 	const char *column_name = NULL;
+	HcColumnArg declared = {0};
 	int64		timeout_us;
 	int64		timeout_ms;
 	TimestampTz start = GetCurrentTimestamp();
@@ -63,7 +64,10 @@ hcguard_wait(PG_FUNCTION_ARGS)
 	MemoryContext old;
 
 	if (!PG_ARGISNULL(2))
+	{
 		column_name = hc_column_arg(fcinfo, 2);
+		declared = hc_declared_column(column_name);
+	}
 	if (PG_ARGISNULL(3))
 		hc_error(HC_MSG_TIMEOUT_NULL, HC_NO_ARGS);
 	timeout_us = interval_us(PG_GETARG_INTERVAL_P(3));
@@ -89,8 +93,8 @@ hcguard_wait(PG_FUNCTION_ARGS)
 		/* see what other sessions committed: catalog and data alike */
 		AcceptInvalidationMessages();
 		PushActiveSnapshot(GetTransactionSnapshot());
-		hc_verdict(&v, extnsp, schema_name, table_name,
-				   column_name ? 1 : 0, &column_name, GetActiveSnapshot());
+		hc_verdict_declared(&v, extnsp, schema_name, table_name,
+							column_name ? 1 : 0, &declared, GetActiveSnapshot());
 		PopActiveSnapshot();
 
 		if (v.problem == HC_OK)

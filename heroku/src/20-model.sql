@@ -27,7 +27,9 @@ CREATE TYPE hcguard__verdict AS (
     col_problem    text[],
     col_evidence   text[],
     col_closest    text[],
-    col_observed   text[]
+    col_observed   text[],
+    col_declared   text[],
+    col_actual     text[]
 );
 
 CREATE TYPE hcguard__report AS (
@@ -157,6 +159,80 @@ CREATE FUNCTION hcguard__column_arg(value text)
 RETURNS text
 LANGUAGE sql IMMUTABLE
 AS $$ SELECT hcguard__field_name(hcguard__name(value, 'column name')) $$;
+
+/*
+ * The type a column argument declares after its name, as PostgreSQL reads a
+ * type name and format_type writes it ("varchar(80)" is "character
+ * varying(80)"), or NULL.  to_regtype() drops a type's modifier, so the
+ * modifier is read by the type's own typmodin function, as the parser does.
+ * A type that does not exist is 42704; text that is no type name is 22023.
+ */
+CREATE FUNCTION hcguard__declared_type(declared text, column_name text)
+RETURNS text
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+    parts text[] := regexp_match(declared, '^(.*?)\s*\(([^()]*)\)(.*)$');
+    base text := coalesce(parts[1] || parts[3], declared);
+    t oid;
+    modin regproc;
+    typmod integer := -1;
+    valid boolean := true;
+BEGIN
+    BEGIN
+        t := to_regtype(base);
+        IF t IS NOT NULL AND parts IS NOT NULL THEN
+            SELECT y.typmodin INTO modin FROM pg_type y WHERE y.oid = t;
+            IF modin = 0 THEN
+                valid := false;
+            ELSE
+                EXECUTE format('SELECT %s(%L::pg_catalog.cstring[])', modin, '{' || parts[2] || '}')
+                   INTO typmod;
+            END IF;
+        END IF;
+    EXCEPTION WHEN OTHERS THEN
+        valid := false;
+    END;
+    IF NOT valid THEN
+        PERFORM hcguard__error('declared_type_invalid', declared, column_name);
+    END IF;
+    IF t IS NULL THEN
+        PERFORM hcguard__error('declared_type_unknown', declared, column_name);
+    END IF;
+    RETURN format_type(t, typmod);
+END
+$$;
+
+/*
+ * Column arguments that may carry the type the code expects after the name,
+ * separated by white space: "opt_in__c boolean".  The name ends at the first
+ * white space (Salesforce's API names have none); without anything after it,
+ * any type will do.  Returns the names and, in step, the declared types.
+ */
+CREATE FUNCTION hcguard__declared_columns(columns text[], OUT names text[], OUT types text[])
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+    m text[];
+BEGIN
+    names := '{}';
+    types := '{}';
+    FOR i IN 1 .. coalesce(cardinality(columns), 0) LOOP
+        m := regexp_match(columns[i], '^([^ \t\n\r\f\v]*)[ \t\n\r\f\v]+(.*)$');
+        IF m IS NULL THEN
+            names := names || columns[i];
+            types := types || NULL::text;
+            CONTINUE;
+        END IF;
+        IF m[1] = '' THEN
+            PERFORM hcguard__error('arg_empty', 'column name');
+        END IF;
+        PERFORM hcguard__field_name(m[1]);
+        names := names || m[1];
+        types := types || CASE WHEN m[2] = '' THEN NULL ELSE hcguard__declared_type(m[2], m[1]) END;
+    END LOOP;
+END
+$$;
 
 -- A column argument that may be NULL, meaning the table itself.
 CREATE FUNCTION hcguard__optional_column(value text)

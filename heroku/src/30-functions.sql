@@ -96,7 +96,8 @@ $$;
  * read them.  Called again on the same table verdict with other columns, it
  * starts afresh.
  */
-CREATE FUNCTION hcguard__resolve_columns(v hcguard__verdict, columns text[], check_read boolean)
+CREATE FUNCTION hcguard__resolve_columns(v hcguard__verdict, columns text[], check_read boolean,
+                                         declared text[] DEFAULT NULL)
 RETURNS hcguard__verdict
 LANGUAGE plpgsql
 AS $$
@@ -106,8 +107,11 @@ DECLARE
     sfid int2;
     existing text[];
     missing text[] := '{}';
+    actual text;
 BEGIN
     v.mapped := false;
+    v.col_declared := '{}';
+    v.col_actual := '{}';
     v.col_given := '{}';
     v.col_name := '{}';
     v.col_attnum := '{}';
@@ -134,11 +138,20 @@ BEGIN
         v.col_attnum := v.col_attnum || c.attnum;
         v.col_evidence := v.col_evidence || NULL::text;
         v.col_observed := v.col_observed || NULL::text;
+        v.col_declared := v.col_declared || declared[i];
         IF c.attnum IS NOT NULL THEN
+            -- a declared type must be the column's, modifier included, as
+            -- format_type writes them: Connect keeps a column's type when
+            -- the Salesforce field's type or length changes
+            SELECT format_type(a.atttypid, a.atttypmod) INTO actual
+              FROM pg_attribute a WHERE a.attrelid = v.relid AND a.attnum = c.attnum;
+            v.col_actual := v.col_actual || actual;
             v.col_name := v.col_name || c.found_name;
-            v.col_problem := v.col_problem || NULL::text;
+            v.col_problem := v.col_problem ||
+                CASE WHEN declared[i] IS NOT NULL AND declared[i] <> actual THEN 'wrong_type' END;
             v.col_closest := v.col_closest || NULL::text;
         ELSE
+            v.col_actual := v.col_actual || NULL::text;
             IF existing IS NULL THEN
                 existing := hcguard__field_column_names(v.relid);
             END IF;
@@ -156,6 +169,8 @@ BEGIN
         v.problem := 'table_denied';
     ELSIF NOT v.mapped THEN
         v.problem := 'no_column';
+    ELSIF 'wrong_type' = ANY (v.col_problem) THEN
+        v.problem := 'wrong_type';
     END IF;
     RETURN v;
 END
@@ -266,8 +281,8 @@ DECLARE
     n_unknown1 bigint;
     k bigint;
 BEGIN
-    -- a missing column does not stop the others being judged
-    IF v.problem IS NOT NULL AND v.problem <> 'no_column' THEN
+    -- a missing or mistyped column does not stop the others being judged
+    IF v.problem IS NOT NULL AND v.problem NOT IN ('no_column', 'wrong_type') THEN
         RETURN v;
     END IF;
     rel := format('ONLY %I.%I', v.schema_name, v.table_name);
@@ -370,6 +385,7 @@ $$;
  *            scan; fields: every column of the table
  */
 CREATE FUNCTION hcguard__look(schema_given text, table_given text, columns text[], what text,
+                              declared text[] DEFAULT NULL,
                               OUT mapping hcguard__verdict, OUT verdict hcguard__verdict,
                               OUT fields text[], OUT types text[])
 LANGUAGE plpgsql
@@ -398,7 +414,7 @@ BEGIN
                 mapping := hcguard__judge(mapping);
                 fields := hcguard__field_column_names(t.relid);
             END IF;
-            verdict := hcguard__resolve_columns(t, columns, check_read);
+            verdict := hcguard__resolve_columns(t, columns, check_read, declared);
             IF what <> 'resolve' THEN
                 verdict := hcguard__judge(verdict, what <> 'judge');
             END IF;
@@ -418,13 +434,13 @@ $$;
 
 -- The guard's verdict (or, without judging, the names' resolution alone).
 CREATE FUNCTION hcguard__verdict(schema_given text, table_given text, columns text[],
-                                 judge boolean DEFAULT true)
+                                 judge boolean DEFAULT true, declared text[] DEFAULT NULL)
 RETURNS hcguard__verdict
 LANGUAGE plpgsql
 AS $$
 BEGIN
     RETURN (hcguard__look(schema_given, table_given, columns,
-                          CASE WHEN judge THEN 'judge' ELSE 'resolve' END)).verdict;
+                          CASE WHEN judge THEN 'judge' ELSE 'resolve' END, declared)).verdict;
 END
 $$;
 
@@ -481,6 +497,10 @@ BEGIN
         END IF;
         RETURN r;
     END IF;
+    IF v.col_problem[i] = 'wrong_type' THEN
+        RETURN hcguard__msg('column_wrong_type', v.col_name[i], mapping, v.col_actual[i],
+                            v.col_declared[i]);
+    END IF;
     r := hcguard__msg('column_not_synced', v.col_name[i], mapping,
                       hcguard__confirm_call(v, v.col_name[i]));
     r.detail := v.col_observed[i];
@@ -505,13 +525,18 @@ BEGIN
             END IF;
         END LOOP;
     END IF;
-    r := hcguard__msg(CASE WHEN v.problem = 'no_column' THEN 'columns_missing' ELSE 'columns_not_synced' END,
+    r := hcguard__msg(CASE v.problem WHEN 'no_column' THEN 'columns_missing'
+                                     WHEN 'wrong_type' THEN 'columns_wrong_type'
+                                     ELSE 'columns_not_synced' END,
                       unmet::text, cardinality(v.col_given)::text, v.schema_name || '.' || v.table_name);
     FOR i IN 1 .. cardinality(v.col_given) LOOP
         CONTINUE WHEN v.col_problem[i] IS NULL;
         IF v.col_problem[i] = 'no_column' THEN
             lines := lines || hcguard__text('line_column_missing', v.col_name[i],
                                             hcguard__tried(hcguard__column_of_field(v.col_given[i])));
+        ELSIF v.col_problem[i] = 'wrong_type' THEN
+            lines := lines || hcguard__text('line_column_wrong_type', v.col_name[i], v.col_actual[i],
+                                            v.col_declared[i]);
         ELSE
             lines := lines || (hcguard__text('line_column_not_synced', v.col_name[i]) || ' ' || v.col_observed[i]);
         END IF;
@@ -569,7 +594,7 @@ BEGIN
     WHEN 'table_denied' THEN
         r := hcguard__msg('table_denied', mapping, current_user::text,
                           format('%I.%I', v.schema_name, v.table_name), quote_ident(current_user));
-    WHEN 'no_column' THEN
+    WHEN 'no_column', 'wrong_type' THEN
         r := hcguard__describe_columns(v);
     WHEN 'not_synced' THEN
         IF cardinality(v.col_given) > 0 THEN
@@ -608,15 +633,27 @@ $$;
 -- The contract's functions.
 ------------------------------------------------------------------------------
 
+-- The guard on columns that may declare their types.
+CREATE FUNCTION hcguard__require(schema_name text, table_name text, columns text[])
+RETURNS boolean
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    d record := hcguard__declared_columns(columns);
+BEGIN
+    RETURN hcguard__pass(hcguard__verdict(schema_name, table_name, d.names, true, d.types));
+END
+$$;
+
 CREATE OR REPLACE FUNCTION hcguard_required(schema_name text, table_name text,
                                             column_name text)
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 AS $$
 BEGIN
-    RETURN hcguard__pass(hcguard__verdict(hcguard__name(schema_name, 'schema name'),
-                                          hcguard__name(table_name, 'table name'),
-                                          ARRAY[hcguard__column_arg(column_name)]));
+    RETURN hcguard__require(hcguard__name(schema_name, 'schema name'),
+                            hcguard__name(table_name, 'table name'),
+                            ARRAY[hcguard__column_arg(column_name)]);
 END
 $$;
 
@@ -637,9 +674,9 @@ RETURNS boolean
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 AS $$
 BEGIN
-    RETURN hcguard__pass(hcguard__verdict(hcguard__name(schema_name, 'schema name'),
-                                          hcguard__name(table_name, 'table name'),
-                                          hcguard__column_list(column_names)));
+    RETURN hcguard__require(hcguard__name(schema_name, 'schema name'),
+                            hcguard__name(table_name, 'table name'),
+                            hcguard__column_list(column_names));
 END
 $$;
 
@@ -650,13 +687,15 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 AS $$
 DECLARE
     cols text[];
+    d record;
     v hcguard__verdict;
     r hcguard__report;
     s hcguard_status_row;
 BEGIN
     PERFORM hcguard__name(schema_name, 'schema name'), hcguard__name(table_name, 'table name');
     cols := hcguard__optional_column(column_name);
-    v := hcguard__verdict(schema_name, table_name, cols);
+    d := hcguard__declared_columns(cols);
+    v := hcguard__verdict(schema_name, table_name, d.names, true, d.types);
     r := hcguard__describe(v);
     s.schema_name := v.schema_name;
     s.table_name := v.table_name;
@@ -992,6 +1031,7 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 AS $$
 DECLARE
     cols text[];
+    d record;
     timeout_ms double precision;
     started timestamptz := clock_timestamp();
     last_progress timestamptz := started;
@@ -1001,6 +1041,7 @@ DECLARE
 BEGIN
     PERFORM hcguard__name(schema_name, 'schema name'), hcguard__name(table_name, 'table name');
     cols := hcguard__optional_column(column_name);
+    d := hcguard__declared_columns(cols);
     IF timeout IS NULL THEN
         PERFORM hcguard__error('timeout_null');
     END IF;
@@ -1013,7 +1054,7 @@ BEGIN
     END IF;
     LOOP
         -- a fresh verdict per poll, no lock held between polls
-        v := hcguard__verdict(schema_name, table_name, cols);
+        v := hcguard__verdict(schema_name, table_name, d.names, true, d.types);
         IF v.problem IS NULL THEN
             RETURN true;
         END IF;

@@ -276,6 +276,20 @@ my @roles = (('superuser') x 5, ('hcdiff_owner') x 3, ('hcdiff_member') x 2, ('h
 my @timeouts = (("'0'") x 6, "'0 s'", "interval '0'", "'00:00:00'", 'NULL', 'NULL::interval',
                 "'-1 s'", "'-1 microsecond'", "'-5 days'");
 
+# Typed declarations: a column argument with the type the code expects
+# after it, in the spellings people write, a type that differs, one that
+# does not exist, and text that is no type name.
+my @types = ('boolean', 'bool', 'text', 'varchar(80)', 'character varying(80)',
+             'CHARACTER  VARYING (80)', 'varchar(255)', 'varchar(40)', 'varchar(18)',
+             'double precision', 'float8', 'integer', 'int', 'date', 'timestamp',
+             'timestamp without time zone', 'timestamptz', 'numeric(18,2)', 'text[]',
+             'pg_catalog.text', 'no_such_type', 'integer(5)', 'varchar(0)');
+sub typed {
+    my ($c) = @_;
+    return $c unless defined $c && chance(0.2);
+    return $c . pick(' ', "\t", '  ') . pick(@types);
+}
+
 sub call_sql {
     my ($fn) = @_;
     my ($s, $t, $c, $rs, $rt);
@@ -293,12 +307,12 @@ sub call_sql {
     }
     my @more = defined $rt && $real{$rs}{$rt} ? (@{$real{$rs}{$rt}}, @standard) : @columns;
     if ($fn eq 'required3') {
-        return 'SELECT * FROM hcguard_required(' . join(', ', lit($s), lit($t), lit($c, 'text')) . ')';
+        return 'SELECT * FROM hcguard_required(' . join(', ', lit($s), lit($t), lit(typed($c), 'text')) . ')';
     } elsif ($fn eq 'required2') {
         return 'SELECT * FROM hcguard_required(' . join(', ', lit($s), lit($t)) . ')';
     } elsif ($fn eq 'requiredv') {
         my $r = rand();
-        my @cols = map { chance(0.7) ? spell(pick(@more)) : name_for(\@columns) } 1 .. int(rand(5));
+        my @cols = map { typed(chance(0.7) ? spell(pick(@more)) : name_for(\@columns)) } 1 .. int(rand(5));
         if ($r < 0.3 && @cols >= 2) {
             # the spread form: hcguard_required(s, t, 'a', 'b', ...)
             return 'SELECT * FROM hcguard_required(' . join(', ', lit($s), lit($t), map { tlit($_) } @cols) . ')';
@@ -314,7 +328,7 @@ sub call_sql {
         return 'SELECT * FROM hcguard_status(' . join(', ', lit($s), lit($t)) . ')' if $r < 0.25;
         return 'SELECT * FROM hcguard_status(schema_name => ' . lit($s) . ', table_name => ' . lit($t)
              . ', column_name => ' . lit($c, 'text') . ')' if $r < 0.35;
-        return 'SELECT * FROM hcguard_status(' . join(', ', lit($s), lit($t), lit($c, 'text')) . ')';
+        return 'SELECT * FROM hcguard_status(' . join(', ', lit($s), lit($t), lit(typed($c), 'text')) . ')';
     } elsif ($fn eq 'confirm') {
         my $r = rand();
         my $note = pick(@notes);
@@ -342,7 +356,7 @@ sub call_sql {
         my $r = rand();
         return 'SELECT * FROM hcguard_wait(' . join(', ', lit($s), lit($t)) . ", timeout => $tmo)" if $r < 0.2;
         return 'SELECT * FROM hcguard_wait(' . join(', ', lit($s), lit($t)) . ", NULL, $tmo)" if $r < 0.3;
-        return 'SELECT * FROM hcguard_wait(' . join(', ', lit($s), lit($t), lit($c, 'text')) . ", $tmo)";
+        return 'SELECT * FROM hcguard_wait(' . join(', ', lit($s), lit($t), lit(typed($c), 'text')) . ", $tmo)";
     } elsif ($fn eq 'config_diff') {
         return 'SELECT * FROM hcguard_config_diff(' . lit($s, 'text') . ', ' . jlit(doc()) . ')';
     } elsif ($fn eq 'required_config') {
