@@ -15,7 +15,8 @@
 # transactions, in two concurrent sessions (READ COMMITTED and REPEATABLE
 # READ).  Each call's outcome is tallied by SQLSTATE.  It checks that:
 #   1. every call ends in a result or one of the contract's SQLSTATEs
-#      (22004 22023 3F000 55000 42P01 42703 42501; 25000 only from
+#      (22004 22023 3F000 55000 42P01 42703 42501; 42704 and 42804 only
+#      from the functions that take typed columns; 25000 only from
 #      hcguard_wait, 25006 only from confirm/revoke in a read-only
 #      transaction; 40001 and 40P01 only from confirm/revoke, which the two
 #      sessions' concurrent writes of the same store rows cause), and

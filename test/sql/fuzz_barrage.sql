@@ -213,6 +213,10 @@ BEGIN
             WHEN OTHERS THEN
                 GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
                 IF NOT (state IN ('22004', '22023', '3F000', '55000', '42P01', '42703', '42501')
+                        -- typed declarations (1.2): white space in a column
+                        -- argument starts a declared type, which a random
+                        -- name's rest is not (42704), or a type that differs
+                        OR (state IN ('42704', '42804') AND fn IN ('required3', 'requiredv', 'status', 'wait'))
                         OR (state = '25000' AND fn = 'wait')
                         OR (state = '25006' AND read_only AND fn IN ('confirm', 'revoke'))
                         -- two sessions confirming the same thing: under
