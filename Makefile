@@ -7,13 +7,13 @@ OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 # tables, types and views both editions create are written once, in ddl/,
 # and their messages come from one catalogue, src/messages.txt.  The older
 # versions' scripts and the upgrade scripts are kept as released.
-DATA        = hcguard--1.0.sql hcguard--1.0--1.1.sql
-DATA_built  = hcguard--1.1.sql
-EXTENSION_PARTS = src/extension/head.sql ddl/confirmation_store.sql \
+DATA        = hcguard--1.0.sql hcguard--1.0--1.1.sql hcguard--1.1--1.2.sql
+DATA_built  = hcguard--1.2.sql
+EXTENSION_PARTS = src/extension/head.sql ddl/schema.sql ddl/confirmation_store.sql \
                src/extension/store.sql ddl/types.sql ddl/confirmations_view.sql \
                src/extension/functions.sql
-HEROKU_PARTS = heroku/src/00-head.sql ddl/confirmation_store.sql \
-               heroku/src/10-store.sql ddl/types.sql messages \
+HEROKU_PARTS = heroku/src/00-head.sql ddl/schema.sql heroku/src/05-own-schema.sql \
+               ddl/confirmation_store.sql heroku/src/10-store.sql ddl/types.sql messages \
                heroku/src/20-model.sql ddl/confirmations_view.sql \
                heroku/src/30-functions.sql
 PGFILEDESC  = "hcguard - Heroku Connect guards for migrations"
@@ -70,7 +70,7 @@ src/messages.h: src/messages.txt scripts/gen-messages
 	perl $(srcdir)/scripts/gen-messages c $< > $@.tmp && mv $@.tmp $@
 EXTRA_CLEAN = src/messages.h
 
-hcguard--1.1.sql: $(EXTENSION_PARTS) scripts/assemble
+hcguard--1.2.sql: $(EXTENSION_PARTS) scripts/assemble
 	$(srcdir)/scripts/assemble extension $(EXTENSION_PARTS) > $@.tmp && mv $@.tmp $@
 
 # The SQL edition is committed, so that whoever only downloads the

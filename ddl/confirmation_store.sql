@@ -8,7 +8,7 @@
 -- survive into a new column of the same name.  A BEFORE trigger (each
 -- edition has its own) fills them from the names, so that a restore binds
 -- the rows to the restored objects.
-CREATE TABLE hcguard_confirmation_store (
+CREATE TABLE hcguard.confirmation_store (
     schema_name  name NOT NULL,
     table_name   name NOT NULL,
     column_name  name NOT NULL DEFAULT '',   -- '' confirms the mapping itself

@@ -10,5 +10,5 @@ CREATE OR REPLACE VIEW hcguard_confirmations AS
            s.note,
            @extschema@.hcguard_confirmation_counts(s.relid, s.attnum,
                s.schema_name, s.table_name, s.column_name) AS counts
-      FROM @extschema@.hcguard_confirmation_store s;
+      FROM hcguard.confirmation_store s;
 GRANT SELECT ON hcguard_confirmations TO PUBLIC;

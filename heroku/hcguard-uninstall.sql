@@ -1,6 +1,7 @@
 /*
- * Removes hcguard's SQL edition, confirmations included, from the schema it
- * was installed into (found on the search_path, as the install found it):
+ * Removes hcguard's SQL edition, confirmations included: its functions,
+ * types and view from the schema it was installed into (found on the
+ * search_path, as the install found it), and its own schema, hcguard:
  *
  *     psql "$DATABASE_URL" -X -1 -v ON_ERROR_STOP=1 -f hcguard-uninstall.sql
  *
@@ -8,8 +9,9 @@
  */
 DO $uninstall$
 DECLARE
-    nsp oid := (SELECT c.relnamespace FROM pg_catalog.pg_class c
-                 WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass('hcguard_sql_edition'));
+    nsp oid := (SELECT p.pronamespace FROM pg_catalog.pg_proc p
+                 WHERE p.oid OPERATOR(pg_catalog.=)
+                       pg_catalog.to_regprocedure('hcguard_required(text, text, text)'));
     f regprocedure;
 BEGIN
     IF nsp IS NULL THEN
@@ -19,8 +21,13 @@ BEGIN
             HINT = 'Set search_path to the schema it was installed into, then run the file again.';
     END IF;
     EXECUTE pg_catalog.format('DROP VIEW IF EXISTS %s.hcguard_confirmations', nsp::pg_catalog.regnamespace);
-    EXECUTE pg_catalog.format('DROP TABLE IF EXISTS %1$s.hcguard_confirmation_store, %1$s.hcguard_sql_edition',
-                              nsp::pg_catalog.regnamespace);
+    -- hcguard's own schema, which holds nothing but hcguard's tables (not
+    -- CASCADE: whatever else someone put there stays, with the schema)
+    DROP TABLE IF EXISTS hcguard.confirmation_store, hcguard.sql_edition;
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_class c
+                    WHERE c.relnamespace OPERATOR(pg_catalog.=) pg_catalog.to_regnamespace('hcguard')) THEN
+        DROP SCHEMA IF EXISTS hcguard;
+    END IF;
     FOR f IN SELECT p.oid FROM pg_catalog.pg_proc p
               WHERE p.pronamespace OPERATOR(pg_catalog.=) nsp
                 AND p.proname OPERATOR(pg_catalog.~~) 'hcguard\_%'

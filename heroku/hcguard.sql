@@ -9,7 +9,7 @@
  *
  * or run this file as an application's first migration.  It installs into
  * the current schema (normally public), records its version in
- * hcguard_sql_edition, and needs nothing but PL/pgSQL.  Remove it with
+ * hcguard.sql_edition, and needs nothing but PL/pgSQL.  Remove it with
  * hcguard-uninstall.sql.  The README's section "How the editions differ"
  * says where this edition differs from the C extension.
  *
@@ -42,14 +42,72 @@ BEGIN
 END
 $pre$;
 
+-- ddl/schema.sql: hcguard's own schema, in both editions.
+--
+-- hcguard keeps its tables (confirmations; the SQL edition's version row)
+-- in a schema of their own, so that the tools that dump or diff the
+-- application's schema (Rails' schema.rb, Alembic's autogenerate) never see
+-- them; its functions and views stay where they were installed, so that
+-- migrations call hcguard_required(...) unqualified.
+CREATE SCHEMA IF NOT EXISTS hcguard;
+COMMENT ON SCHEMA hcguard IS 'hcguard''s own tables: confirmations, declarations, Connect''s state (managed by hcguard; do not edit)';
+GRANT USAGE ON SCHEMA hcguard TO PUBLIC;
+
+-- Upgrading from 1.1, whose tables were in the schema the edition was
+-- installed into: they move into hcguard's own schema, confirmations kept.
+DO $move$
+DECLARE
+    old_store regclass := pg_catalog.to_regclass(pg_catalog.format('%I.hcguard_confirmation_store',
+                                                                  pg_catalog.current_schema()));
+    old_version regclass := pg_catalog.to_regclass(pg_catalog.format('%I.hcguard_sql_edition',
+                                                                    pg_catalog.current_schema()));
+BEGIN
+    IF old_store IS NOT NULL THEN
+        EXECUTE pg_catalog.format('ALTER TABLE %s SET SCHEMA hcguard', old_store);
+        ALTER TABLE hcguard.hcguard_confirmation_store RENAME TO confirmation_store;
+        ALTER INDEX hcguard.hcguard_confirmation_store_pkey RENAME TO confirmation_store_pkey;
+    END IF;
+    IF old_version IS NOT NULL THEN
+        EXECUTE pg_catalog.format('ALTER TABLE %s SET SCHEMA hcguard', old_version);
+        ALTER TABLE hcguard.hcguard_sql_edition RENAME TO sql_edition;
+        ALTER TABLE hcguard.sql_edition RENAME CONSTRAINT hcguard_sql_edition_pkey TO sql_edition_pkey;
+        ALTER TABLE hcguard.sql_edition RENAME CONSTRAINT hcguard_sql_edition_one_row_check
+            TO sql_edition_one_row_check;
+    END IF;
+END
+$move$;
+
 -- Which edition and version this database has.
-CREATE TABLE IF NOT EXISTS hcguard_sql_edition (
+CREATE TABLE IF NOT EXISTS hcguard.sql_edition (
     version      text NOT NULL,
     installed_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
     updated_at   timestamptz NOT NULL DEFAULT pg_catalog.now(),
     one_row      boolean PRIMARY KEY DEFAULT true CHECK (one_row)
 );
-GRANT SELECT ON hcguard_sql_edition TO PUBLIC;
+GRANT SELECT ON hcguard.sql_edition TO PUBLIC;
+
+
+-- ddl/confirmation_store.sql: the confirmation store, in both editions.
+--
+-- Confirmations: someone verified in Connect's dashboard that a mapping or a
+-- field finished syncing although the data cannot show it (an object with no
+-- records, a field empty in Salesforce).  relid and attnum pin a
+-- confirmation to the very table and column that existed when it was made:
+-- Connect drops and re-adds columns and tables, and a confirmation must not
+-- survive into a new column of the same name.  A BEFORE trigger (each
+-- edition has its own) fills them from the names, so that a restore binds
+-- the rows to the restored objects.
+CREATE TABLE IF NOT EXISTS hcguard.confirmation_store (
+    schema_name  name NOT NULL,
+    table_name   name NOT NULL,
+    column_name  name NOT NULL DEFAULT '',   -- '' confirms the mapping itself
+    relid        oid,
+    attnum       int2,
+    confirmed_by name NOT NULL,
+    confirmed_at timestamptz NOT NULL,
+    note         text,
+    PRIMARY KEY (schema_name, table_name, column_name)
+);
 
 /*
  * Confirmations, as in the C extension: relid and attnum pin a confirmation
@@ -64,31 +122,8 @@ GRANT SELECT ON hcguard_sql_edition TO PUBLIC;
  * ALTER a mapping writes its confirmations, under their own name and the
  * current time.
  */
-
--- ddl/confirmation_store.sql: the confirmation store, in both editions.
---
--- Confirmations: someone verified in Connect's dashboard that a mapping or a
--- field finished syncing although the data cannot show it (an object with no
--- records, a field empty in Salesforce).  relid and attnum pin a
--- confirmation to the very table and column that existed when it was made:
--- Connect drops and re-adds columns and tables, and a confirmation must not
--- survive into a new column of the same name.  A BEFORE trigger (each
--- edition has its own) fills them from the names, so that a restore binds
--- the rows to the restored objects.
-CREATE TABLE IF NOT EXISTS hcguard_confirmation_store (
-    schema_name  name NOT NULL,
-    table_name   name NOT NULL,
-    column_name  name NOT NULL DEFAULT '',   -- '' confirms the mapping itself
-    relid        oid,
-    attnum       int2,
-    confirmed_by name NOT NULL,
-    confirmed_at timestamptz NOT NULL,
-    note         text,
-    PRIMARY KEY (schema_name, table_name, column_name)
-);
-
-REVOKE ALL ON hcguard_confirmation_store FROM PUBLIC;
-GRANT SELECT, INSERT, UPDATE, DELETE ON hcguard_confirmation_store TO PUBLIC;
+REVOKE ALL ON hcguard.confirmation_store FROM PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE ON hcguard.confirmation_store TO PUBLIC;
 
 /*
  * Internal objects (names starting hcguard__) are dropped and created again
@@ -238,7 +273,7 @@ AS $$
         ('config_line_unsynced_field', NULL, NULL, NULL, NULL, 'Field "%1$s.%2$s": column "%3$s.%4$s" is not synced.'),
         ('and_more', NULL, NULL, NULL, NULL, 'And %1$s more.'),
         ('store_missing', '42P01', 'hcguard''s confirmation store "%1$s" is missing', NULL, 'Reinstall the extension: DROP EXTENSION hcguard; CREATE EXTENSION hcguard;', NULL),
-        ('store_denied', '42501', 'permission denied for table hcguard_confirmation_store', NULL, NULL, NULL),
+        ('store_denied', '42501', 'permission denied for table confirmation_store', NULL, NULL, NULL),
         ('declared_type_unknown', '42704', 'type "%1$s" declared for column "%2$s" does not exist', NULL, 'Declare the column''s type as PostgreSQL names it, for example "boolean", "double precision" or "varchar(80)".', NULL),
         ('declared_type_invalid', '22023', 'type "%1$s" declared for column "%2$s" is not a type name', 'A column argument is the field''s name, then, after white space, the type the code expects.', 'Declare the column''s type as PostgreSQL names it, for example "boolean", "double precision" or "varchar(80)".', NULL),
         ('column_wrong_type', '42804', 'column "%1$s" of Heroku Connect mapping "%2$s" is of type %3$s, not %4$s', 'The column''s type is %3$s; the code declares %4$s.', 'Heroku Connect keeps a column''s type when the Salesforce field''s type or length changes: remove the field from the mapping and add it back in this environment''s Heroku Connect dashboard, wait for the sync to finish, then deploy again. Or declare the type this environment has.', NULL),
@@ -832,7 +867,7 @@ LANGUAGE plpgsql STABLE
 AS $$
 BEGIN
     RETURN (
-    SELECT EXISTS (SELECT FROM hcguard_confirmation_store s
+    SELECT EXISTS (SELECT FROM hcguard.confirmation_store s
                         WHERE s.schema_name = $1::name AND s.table_name = $2::name
                           AND s.column_name = $3::name
                           AND s.relid = rel AND s.attnum = att));
@@ -888,7 +923,7 @@ END
 $$;
 
 CREATE TRIGGER hcguard_confirmation_bind
-    BEFORE INSERT OR UPDATE OR DELETE ON hcguard_confirmation_store
+    BEFORE INSERT OR UPDATE OR DELETE ON hcguard.confirmation_store
     FOR EACH ROW EXECUTE FUNCTION hcguard__store_guard();
 
 
@@ -904,7 +939,7 @@ CREATE OR REPLACE VIEW hcguard_confirmations AS
            s.note,
            hcguard_confirmation_counts(s.relid, s.attnum,
                s.schema_name, s.table_name, s.column_name) AS counts
-      FROM hcguard_confirmation_store s;
+      FROM hcguard.confirmation_store s;
 GRANT SELECT ON hcguard_confirmations TO PUBLIC;
 
 ------------------------------------------------------------------------------
@@ -1683,10 +1718,10 @@ BEGIN
     -- behind that).  The trigger bound the record to what the names meant
     -- then: if Connect dropped or replaced the column or table since it was
     -- resolved, fail, which rolls the record back.
-    INSERT INTO hcguard_confirmation_store AS s
+    INSERT INTO hcguard.confirmation_store AS s
            (schema_name, table_name, column_name, confirmed_by, confirmed_at, note)
     VALUES (v.schema_name, v.table_name, target, current_user, now(), note)
-    ON CONFLICT ON CONSTRAINT hcguard_confirmation_store_pkey DO UPDATE SET
+    ON CONFLICT ON CONSTRAINT confirmation_store_pkey DO UPDATE SET
            relid = excluded.relid, attnum = excluded.attnum,
            confirmed_by = excluded.confirmed_by,
            confirmed_at = excluded.confirmed_at, note = excluded.note;
@@ -1714,7 +1749,7 @@ DECLARE
     removed integer;
 BEGIN
     IF v.col_problem[1] IS DISTINCT FROM 'no_column' THEN
-        DELETE FROM hcguard_confirmation_store s
+        DELETE FROM hcguard.confirmation_store s
          WHERE s.schema_name = v.schema_name::name AND s.table_name = v.table_name::name
            AND s.column_name = target::name;
         GET DIAGNOSTICS removed = ROW_COUNT;
@@ -1723,7 +1758,7 @@ BEGIN
         removed := 0;
         FOREACH target IN ARRAY hcguard__spellings(hcguard__column_of_field(v.col_given[1])) LOOP
             EXIT WHEN removed > 0;
-            DELETE FROM hcguard_confirmation_store s
+            DELETE FROM hcguard.confirmation_store s
              WHERE s.schema_name = v.schema_name::name AND s.table_name = v.table_name::name
                AND s.column_name = target::name;
             GET DIAGNOSTICS removed = ROW_COUNT;
@@ -2218,5 +2253,5 @@ BEGIN
 END
 $pin$;
 
-INSERT INTO hcguard_sql_edition AS e (version) VALUES ('1.1')
+INSERT INTO hcguard.sql_edition AS e (version) VALUES ('1.2')
 ON CONFLICT (one_row) DO UPDATE SET version = excluded.version, updated_at = pg_catalog.now();

@@ -117,4 +117,4 @@ SELECT hcguard_required_config('public', :'standard');
 -- Leave nothing behind: every file builds the Connect schemas it uses, and
 -- its confirmations go with them.
 SELECT hcdouble.drop_connect_schema('cfg');
-DELETE FROM hcguard_confirmation_store WHERE schema_name = 'cfg';
+DELETE FROM hcguard.confirmation_store WHERE schema_name = 'cfg';

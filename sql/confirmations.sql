@@ -60,7 +60,7 @@ SELECT hcguard_confirm_synced('salesforce', 'contact', 'fax', 'I am only a migra
 SELECT hcguard_revoke_confirmation('salesforce', 'contact', 'fax');
 \echo :LAST_ERROR_SQLSTATE
 -- The store itself is out of reach; the view is for everyone.
-INSERT INTO hcguard_confirmation_store (schema_name, table_name, column_name, confirmed_by, confirmed_at)
+INSERT INTO hcguard.confirmation_store (schema_name, table_name, column_name, confirmed_by, confirmed_at)
 VALUES ('salesforce', 'contact', 'title', 'me', now());
 \echo :LAST_ERROR_SQLSTATE
 SELECT count(*) FROM hcguard_confirmations;

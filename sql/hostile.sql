@@ -346,7 +346,7 @@ RESET ROLE;
 -- above were all revoked.
 SELECT note AS canary FROM hostile_canary;
 SELECT hostile_fingerprint() = :'fingerprint_before' AS unchanged;
-SELECT count(*) AS confirmations_left FROM hcguard_confirmation_store
+SELECT count(*) AS confirmations_left FROM hcguard.confirmation_store
  WHERE schema_name IN ('hc_hostile', 'HcMixed', $$s"; drop table hostile_canary; --$$);
 
 --
@@ -482,13 +482,13 @@ CREATE TABLE regress_lookalike._hcmeta (LIKE hc_hostile._hcmeta);
 CREATE TABLE regress_lookalike._trigger_log (LIKE hc_hostile._trigger_log);
 CREATE TABLE regress_lookalike._trigger_log_archive (LIKE hc_hostile._trigger_log_archive);
 CREATE TABLE regress_lookalike.contact (LIKE hc_hostile.contact);
-CREATE TABLE regress_lookalike.hcguard_confirmation_store (LIKE hcguard_confirmation_store);
+CREATE TABLE regress_lookalike.confirmation_store (LIKE hcguard.confirmation_store);
 CREATE VIEW regress_lookalike.hcguard_confirmations AS
     SELECT NULL::text AS schema_name FROM regress_lookalike.trap();
 CREATE TEMP TABLE _hcmeta (LIKE hc_hostile._hcmeta);
 CREATE TEMP TABLE _trigger_log (LIKE hc_hostile._trigger_log);
 CREATE TEMP TABLE contact (LIKE hc_hostile.contact);
-CREATE TEMP TABLE hcguard_confirmation_store (LIKE hcguard_confirmation_store);
+CREATE TEMP TABLE confirmation_store (LIKE hcguard.confirmation_store);
 GRANT SELECT ON ALL TABLES IN SCHEMA regress_lookalike TO PUBLIC;
 
 -- The calls, every function, each giving one text value.
@@ -624,10 +624,10 @@ SELECT is_called AS lookalike_called FROM regress_lookalike.calls;
 --
 SET client_min_messages = warning;
 DROP SCHEMA regress_lookalike CASCADE;
-DROP TABLE pg_temp._hcmeta, pg_temp._trigger_log, pg_temp.contact, pg_temp.hcguard_confirmation_store;
+DROP TABLE pg_temp._hcmeta, pg_temp._trigger_log, pg_temp.contact, pg_temp.confirmation_store;
 SELECT hcdouble.drop_connect_schema(s)
   FROM unnest(ARRAY['hc_hostile', 'HcMixed', $$s"; drop table hostile_canary; --$$]) AS s;
-DELETE FROM hcguard_confirmation_store
+DELETE FROM hcguard.confirmation_store
  WHERE schema_name IN ('hc_hostile', 'HcMixed', $$s"; drop table hostile_canary; --$$);
 DROP TABLE hostile_canary, hostile_names, hostile_calls, hostile_results, lookalike_calls,
     lookalike_results;

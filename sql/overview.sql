@@ -122,4 +122,4 @@ COMMIT;
 -- Leave nothing behind: every file builds the Connect schemas it uses, and
 -- its confirmations go with them.
 SELECT hcdouble.drop_connect_schema(s) FROM unnest(ARRAY['health', 'salesforce']) AS s;
-DELETE FROM hcguard_confirmation_store WHERE schema_name = 'health';
+DELETE FROM hcguard.confirmation_store WHERE schema_name = 'health';

@@ -77,10 +77,10 @@ INSERT INTO matrix_calls VALUES
     (14, 'required_config(s, doc)', $$SELECT hcguard_required_config('hc_matrix',
             '{"mappings": [{"object_name": "Contact", "config": {"fields": {"Email": {}, "Fax": {}}}}]}')::text$$),
     (15, 'view hcguard_confirmations', $$SELECT count(*) || ' rows' FROM hcguard_confirmations WHERE schema_name = 'hc_matrix'$$),
-    (16, 'SELECT from the store', $$SELECT count(*) || ' rows' FROM hcguard_confirmation_store WHERE schema_name = 'hc_matrix'$$),
-    (17, 'INSERT into the store', $$INSERT INTO hcguard_confirmation_store (schema_name, table_name, confirmed_by, confirmed_at)
+    (16, 'SELECT from the store', $$SELECT count(*) || ' rows' FROM hcguard.confirmation_store WHERE schema_name = 'hc_matrix'$$),
+    (17, 'INSERT into the store', $$INSERT INTO hcguard.confirmation_store (schema_name, table_name, confirmed_by, confirmed_at)
                                    VALUES ('hc_matrix', 'contact', current_user, now()) RETURNING 'done'$$),
-    (18, 'DELETE from the store', $$WITH d AS (DELETE FROM hcguard_confirmation_store WHERE schema_name = 'hc_matrix' RETURNING 1)
+    (18, 'DELETE from the store', $$WITH d AS (DELETE FROM hcguard.confirmation_store WHERE schema_name = 'hc_matrix' RETURNING 1)
                                    SELECT count(*) || ' rows' FROM d$$),
     (19, 'SET hcguard.on_failure', $$SET hcguard.on_failure = warning$$),
     (20, 'set_config(on_failure, local)', $$SELECT set_config('hcguard.on_failure', 'warning', true)$$),
@@ -110,7 +110,7 @@ SELECT count(*) AS role_settings FROM pg_db_role_setting
 
 SET client_min_messages = warning;
 SELECT hcdouble.drop_connect_schema('hc_matrix');
-DELETE FROM hcguard_confirmation_store WHERE schema_name = 'hc_matrix';
+DELETE FROM hcguard.confirmation_store WHERE schema_name = 'hc_matrix';
 DROP TABLE matrix_calls;
 DROP FUNCTION matrix_cell(text, text);
 RESET client_min_messages;

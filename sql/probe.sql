@@ -63,4 +63,4 @@ DROP FUNCTION rows_read(), scans();
 -- Leave nothing behind: every file builds the Connect schemas it uses, and
 -- its confirmations go with them.
 SELECT hcdouble.drop_connect_schema('salesforce');
-DELETE FROM hcguard_confirmation_store WHERE schema_name = 'salesforce';
+DELETE FROM hcguard.confirmation_store WHERE schema_name = 'salesforce';

@@ -21,7 +21,7 @@ SET client_min_messages = warning;
 RESET client_min_messages;
 \set ECHO all
 RESET ROLE;
-SELECT version FROM hcguard_sql_edition;
+SELECT version FROM hcguard.sql_edition;
 
 -- It needs no extension, and is all PL/pgSQL and SQL.
 SELECT extname FROM pg_extension ORDER BY 1;

@@ -167,7 +167,7 @@ listed(List *names, const char *name)
 
 /* The differences for one mapping of the file, in the file's field order. */
 static void
-diff_mapping(List **diffs, Oid extnsp, const char *schema_name,
+diff_mapping(List **diffs, Oid ownnsp, const char *schema_name,
 			 const ConfigMapping *m, List **tables_seen)
 {
 	const char *table = hc_lower(m->object_name);
@@ -203,8 +203,8 @@ diff_mapping(List **diffs, Oid extnsp, const char *schema_name,
 	mapping.ncols = 0;
 	mapping.problem = HC_OK;
 	mapping.locked = false;
-	hc_judge(&mapping, extnsp, GetActiveSnapshot());
-	hc_judge(&v, extnsp, GetActiveSnapshot());
+	hc_judge(&mapping, ownnsp, GetActiveSnapshot());
+	hc_judge(&v, ownnsp, GetActiveSnapshot());
 	hc_release(&v);
 	if (!mapping.synced)
 		add(diffs, m->object_name, NULL, v.table_name, NULL, UNSYNCED_MAPPING);
@@ -245,7 +245,7 @@ static List *
 config_diff(FunctionCallInfo fcinfo, const char **schema_out)
 {
 	const char *schema_name = hc_arg_name(fcinfo, 0, "schema name");
-	Oid			extnsp = hc_extension_namespace(fcinfo);
+	Oid			ownnsp = hc_own_schema();
 	HcVerdict	schema;
 	List	   *mappings;
 	List	   *diffs = NIL;
@@ -262,7 +262,7 @@ config_diff(FunctionCallInfo fcinfo, const char **schema_out)
 	*schema_out = schema.schema_name;
 
 	foreach(lc, mappings)
-		diff_mapping(&diffs, extnsp, schema.schema_name, lfirst(lc), &seen);
+		diff_mapping(&diffs, ownnsp, schema.schema_name, lfirst(lc), &seen);
 
 	all = hc_mapping_names(schema.nspid);
 	list_sort(all, hc_name_cmp);

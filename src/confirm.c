@@ -83,10 +83,10 @@ resolve_target(HcVerdict *v, FunctionCallInfo fcinfo, const char *function,
  * search_path cannot reach in: it is pinned for the duration.
  */
 static uint64
-run_as_store_owner(Oid extnsp, const char *sql, int nargs, Oid *types,
+run_as_store_owner(Oid ownnsp, const char *sql, int nargs, Oid *types,
 				   Datum *values, const char *nulls)
 {
-	Oid			owner = hc_store_owner(extnsp);
+	Oid			owner = hc_store_owner(ownnsp);
 	Oid			save_userid;
 	int			save_sec_context;
 	int			save_nestlevel;
@@ -150,7 +150,7 @@ still_the_target(const HcVerdict *resolved, FunctionCallInfo fcinfo)
 Datum
 hcguard_confirm_synced(PG_FUNCTION_ARGS)
 {
-	Oid			extnsp = hc_extension_namespace(fcinfo);
+	Oid			ownnsp = hc_own_schema();
 	HcVerdict	v;
 	Oid			types[6] = {NAMEOID, NAMEOID, NAMEOID, NAMEOID, TIMESTAMPTZOID, TEXTOID};
 	Datum		values[6];
@@ -167,14 +167,14 @@ hcguard_confirm_synced(PG_FUNCTION_ARGS)
 	values[5] = PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3);
 	nulls[5] = PG_ARGISNULL(3) ? 'n' : ' ';
 
-	sql = psprintf("INSERT INTO %s.%s AS s"
+	sql = psprintf("INSERT INTO %s AS s"
 				   " (schema_name, table_name, column_name, confirmed_by, confirmed_at, note)"
 				   " VALUES ($1, $2, $3, $4, $5, $6)"
 				   " ON CONFLICT (schema_name, table_name, column_name) DO UPDATE SET"
 				   " relid = excluded.relid, attnum = excluded.attnum,"
 				   " confirmed_by = excluded.confirmed_by,"
 				   " confirmed_at = excluded.confirmed_at, note = excluded.note",
-				   quote_identifier(get_namespace_name(extnsp)), HC_STORE_NAME);
+				   hc_store_qualified_name(ownnsp));
 	/*
 	 * Write without holding the mapping's lock: the INSERT may wait for
 	 * another session's transaction that confirmed or revoked the same
@@ -182,7 +182,7 @@ hcguard_confirm_synced(PG_FUNCTION_ARGS)
 	 * behind it, must not queue behind that wait.
 	 */
 	hc_release(&v);
-	run_as_store_owner(extnsp, sql, 6, types, values, nulls);
+	run_as_store_owner(ownnsp, sql, 6, types, values, nulls);
 	still_the_target(&v, fcinfo);
 	PG_RETURN_VOID();
 }
@@ -190,7 +190,7 @@ hcguard_confirm_synced(PG_FUNCTION_ARGS)
 Datum
 hcguard_revoke_confirmation(PG_FUNCTION_ARGS)
 {
-	Oid			extnsp = hc_extension_namespace(fcinfo);
+	Oid			ownnsp = hc_own_schema();
 	HcVerdict	v;
 	Oid			types[3] = {NAMEOID, NAMEOID, NAMEOID};
 	Datum		values[3];
@@ -200,11 +200,11 @@ hcguard_revoke_confirmation(PG_FUNCTION_ARGS)
 	/* the column may be gone already: its confirmation can still be removed */
 	resolve_target(&v, fcinfo, "hcguard_revoke_confirmation()", false);
 
-	sql = psprintf("DELETE FROM %s.%s"
+	sql = psprintf("DELETE FROM %s"
 				   " WHERE schema_name OPERATOR(pg_catalog.=) $1"
 				   " AND table_name OPERATOR(pg_catalog.=) $2"
 				   " AND column_name OPERATOR(pg_catalog.=) $3",
-				   quote_identifier(get_namespace_name(extnsp)), HC_STORE_NAME);
+				   hc_store_qualified_name(ownnsp));
 	/* as for confirming: no lock on the mapping while the DELETE may wait */
 	hc_release(&v);
 
@@ -213,7 +213,7 @@ hcguard_revoke_confirmation(PG_FUNCTION_ARGS)
 	if (v.ncols == 0 || v.cols[0].problem != HC_NO_COLUMN)
 	{
 		values[2] = name_datum(v.ncols > 0 ? v.cols[0].name : "");
-		removed = run_as_store_owner(extnsp, sql, 3, types, values, NULL);
+		removed = run_as_store_owner(ownnsp, sql, 3, types, values, NULL);
 	}
 	else
 	{
@@ -225,7 +225,7 @@ hcguard_revoke_confirmation(PG_FUNCTION_ARGS)
 		for (int i = 0; i < n && removed == 0; i++)
 		{
 			values[2] = name_datum(spelling[i]);
-			removed = run_as_store_owner(extnsp, sql, 3, types, values, NULL);
+			removed = run_as_store_owner(ownnsp, sql, 3, types, values, NULL);
 		}
 	}
 

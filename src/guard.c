@@ -42,7 +42,7 @@ require(FunctionCallInfo fcinfo, int ncols, const char **columns)
 	const char *table_name = hc_arg_name(fcinfo, 1, "table name");
 	HcVerdict	v;
 
-	hc_verdict_declared(&v, hc_extension_namespace(fcinfo), schema_name, table_name,
+	hc_verdict_declared(&v, hc_own_schema(), schema_name, table_name,
 						ncols, declared_columns(ncols, columns), GetActiveSnapshot());
 	if (v.problem == HC_OK)
 		return true;
@@ -100,7 +100,7 @@ hcguard_status(PG_FUNCTION_ARGS)
 		elog(ERROR, "hcguard_status must return a composite type");
 	desc = BlessTupleDesc(desc);
 
-	hc_verdict_declared(&v, hc_extension_namespace(fcinfo), schema_name, table_name,
+	hc_verdict_declared(&v, hc_own_schema(), schema_name, table_name,
 						column ? 1 : 0, declared_columns(column ? 1 : 0, &column_name),
 						GetActiveSnapshot());
 	hc_describe(&v, &r);

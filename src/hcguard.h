@@ -161,11 +161,13 @@ extern void hc_probe_run(Relation rel, AttrNumber lastop, AttrNumber sfid,
 						 HcProbe *probe, Snapshot snapshot);
 
 /* store.c: the confirmation store */
-#define HC_STORE_NAME "hcguard_confirmation_store"
+#define HC_SCHEMA_NAME "hcguard"
+#define HC_STORE_NAME "confirmation_store"
 
-extern Oid	hc_extension_namespace(FunctionCallInfo fcinfo);
-extern Oid	hc_store_owner(Oid extnsp);
-extern bool hc_confirmation_holds(Oid extnsp, const char *schema_name,
+extern Oid	hc_own_schema(void);
+extern char *hc_store_qualified_name(Oid ownnsp);
+extern Oid	hc_store_owner(Oid ownnsp);
+extern bool hc_confirmation_holds(Oid ownnsp, const char *schema_name,
 								  const char *table_name,
 								  const char *column_name,
 								  Oid relid, AttrNumber attnum);
@@ -217,12 +219,12 @@ extern void hc_resolve(HcVerdict *v, const char *schema_name,
 extern void hc_resolve_declared(HcVerdict *v, const char *schema_name,
 								const char *table_name, int ncols,
 								const HcColumnArg *columns, bool check_read);
-extern void hc_judge(HcVerdict *v, Oid extnsp, Snapshot snapshot);
+extern void hc_judge(HcVerdict *v, Oid ownnsp, Snapshot snapshot);
 extern void hc_release(HcVerdict *v);
-extern void hc_verdict(HcVerdict *v, Oid extnsp, const char *schema_name,
+extern void hc_verdict(HcVerdict *v, Oid ownnsp, const char *schema_name,
 					   const char *table_name, int ncols,
 					   const char **column_names, Snapshot snapshot);
-extern void hc_verdict_declared(HcVerdict *v, Oid extnsp, const char *schema_name,
+extern void hc_verdict_declared(HcVerdict *v, Oid ownnsp, const char *schema_name,
 								const char *table_name, int ncols,
 								const HcColumnArg *columns, Snapshot snapshot);
 extern int	hc_unmet_columns(const HcVerdict *v);

@@ -56,7 +56,7 @@ field_columns(Relation rel, const char ***names, AttrNumber **attnums)
 }
 
 static void
-add_mapping_row(Tuplestorestate *store, TupleDesc desc, Oid extnsp,
+add_mapping_row(Tuplestorestate *store, TupleDesc desc, Oid ownnsp,
 				const char *schema_name, const char *table_name,
 				List *health, bool pending_known, bool failed_known)
 {
@@ -82,7 +82,7 @@ add_mapping_row(Tuplestorestate *store, TupleDesc desc, Oid extnsp,
 	nulls[3] = rel->rd_rel->reltuples < 0;
 	table_close(rel, NoLock);
 
-	hc_judge(&v, extnsp, GetActiveSnapshot());
+	hc_judge(&v, ownnsp, GetActiveSnapshot());
 	values[4] = BoolGetDatum(v.synced);
 	nulls[4] = (v.problem == HC_TABLE_DENIED);
 	values[5] = text_or_null(hc_evidence_name(v.evidence), &nulls[5]);
@@ -103,7 +103,7 @@ add_mapping_row(Tuplestorestate *store, TupleDesc desc, Oid extnsp,
 }
 
 static void
-add_schema_rows(Tuplestorestate *store, TupleDesc desc, Oid extnsp,
+add_schema_rows(Tuplestorestate *store, TupleDesc desc, Oid ownnsp,
 				Oid nspid)
 {
 	const char *schema_name = get_namespace_name(nspid);
@@ -115,14 +115,14 @@ add_schema_rows(Tuplestorestate *store, TupleDesc desc, Oid extnsp,
 
 	list_sort(mappings, hc_name_cmp);
 	foreach(lc, mappings)
-		add_mapping_row(store, desc, extnsp, schema_name, lfirst(lc),
+		add_mapping_row(store, desc, ownnsp, schema_name, lfirst(lc),
 						health, pending_known, failed_known);
 }
 
 Datum
 hcguard_mappings(PG_FUNCTION_ARGS)
 {
-	Oid			extnsp = hc_extension_namespace(fcinfo);
+	Oid			ownnsp = hc_own_schema();
 	TupleDesc	desc;
 	Tuplestorestate *store = hc_result_set(fcinfo, &desc);
 
@@ -132,7 +132,7 @@ hcguard_mappings(PG_FUNCTION_ARGS)
 
 		if (!hc_resolve_schema(&v, hc_arg_name(fcinfo, 0, "schema name"), true))
 			hc_report(&v, ERROR);
-		add_schema_rows(store, desc, extnsp, v.nspid);
+		add_schema_rows(store, desc, ownnsp, v.nspid);
 	}
 	else
 	{
@@ -145,7 +145,7 @@ hcguard_mappings(PG_FUNCTION_ARGS)
 
 			if (OidIsValid(nspid) &&
 				hc_namespace_aclcheck(nspid, GetUserId(), ACL_USAGE) == ACLCHECK_OK)
-				add_schema_rows(store, desc, extnsp, nspid);
+				add_schema_rows(store, desc, ownnsp, nspid);
 		}
 	}
 	return (Datum) 0;
@@ -194,7 +194,7 @@ hcguard_columns(PG_FUNCTION_ARGS)
 	 * listed: released in between, Connect could drop one (it would be
 	 * listed as not synced) or add one (it would be missing).
 	 */
-	hc_verdict(&judged, hc_extension_namespace(fcinfo), schema_name, table_name,
+	hc_verdict(&judged, hc_own_schema(), schema_name, table_name,
 			   n, names, GetActiveSnapshot());
 	hc_release(&v);
 	if (judged.problem == HC_TABLE_DENIED || judged.problem == HC_NO_TABLE ||

@@ -19,8 +19,10 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "access/xlog.h"
+#include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_collation.h"
+#include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -38,7 +40,9 @@
 #include "compat.h"
 #include "hcguard.h"
 
-#define STORE_INDEX_NAME "hcguard_confirmation_store_pkey"
+#define STORE_INDEX_NAME "confirmation_store_pkey"
+#define LEGACY_STORE_NAME "hcguard_confirmation_store"
+#define LEGACY_STORE_INDEX_NAME "hcguard_confirmation_store_pkey"
 
 /* the store's columns, as hcguard--1.0.sql creates them */
 #define Anum_store_schema_name	1
@@ -51,22 +55,70 @@
 PG_FUNCTION_INFO_V1(hcguard_confirmation_bind);
 PG_FUNCTION_INFO_V1(hcguard_confirmation_counts);
 
-/* The store sits beside the functions, in the extension's schema. */
-Oid
-hc_extension_namespace(FunctionCallInfo fcinfo)
+/*
+ * The schema of the extension hcguard, read from pg_extension (PostgreSQL
+ * exports no function for it before 16), or InvalidOid.
+ */
+static Oid
+extension_schema(void)
 {
-	return get_func_namespace(fcinfo->flinfo->fn_oid);
+	Relation	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Oid			nspid = InvalidOid;
+
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
+				F_NAMEEQ, CStringGetDatum("hcguard"));
+	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
+	if (HeapTupleIsValid(tup = systable_getnext(scan)))
+		nspid = ((Form_pg_extension) GETSTRUCT(tup))->extnamespace;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return nspid;
+}
+
+/*
+ * hcguard's own schema, where its tables are (ddl/schema.sql): not the
+ * functions' schema, so that tools which dump or diff the application's
+ * schema never see them.  An extension not yet updated to 1.2 still keeps
+ * its store beside its functions, and this library serves it there until
+ * ALTER EXTENSION hcguard UPDATE moves it.
+ */
+Oid
+hc_own_schema(void)
+{
+	Oid			nspid = get_namespace_oid(HC_SCHEMA_NAME, true);
+
+	if (!OidIsValid(nspid))
+		nspid = extension_schema();
+	if (!OidIsValid(nspid))
+		hc_error(HC_MSG_STORE_MISSING, HC_ARGS(HC_SCHEMA_NAME "." HC_STORE_NAME));
+	return nspid;
 }
 
 static Oid
-store_relid(Oid extnsp, bool index)
+store_relid(Oid ownnsp, bool index)
 {
 	Oid			relid = get_relname_relid(index ? STORE_INDEX_NAME : HC_STORE_NAME,
-										  extnsp);
+										  ownnsp);
 
+	/* before 1.2, in the extension's schema */
 	if (!OidIsValid(relid))
-		hc_error(HC_MSG_STORE_MISSING, HC_ARGS(HC_STORE_NAME));
+		relid = get_relname_relid(index ? LEGACY_STORE_INDEX_NAME : LEGACY_STORE_NAME,
+								  ownnsp);
+	if (!OidIsValid(relid))
+		hc_error(HC_MSG_STORE_MISSING, HC_ARGS(HC_SCHEMA_NAME "." HC_STORE_NAME));
 	return relid;
+}
+
+/* The store's name, qualified and quoted, for the SQL that writes it. */
+char *
+hc_store_qualified_name(Oid ownnsp)
+{
+	Oid			relid = store_relid(ownnsp, false);
+
+	return quote_qualified_identifier(get_namespace_name(ownnsp), get_rel_name(relid));
 }
 
 /* The identity a name triple has now: relid, and attnum (0 for a table). */
@@ -87,11 +139,11 @@ current_identity(const char *schema_name, const char *table_name,
 }
 
 bool
-hc_confirmation_holds(Oid extnsp, const char *schema_name,
+hc_confirmation_holds(Oid ownnsp, const char *schema_name,
 					  const char *table_name, const char *column_name,
 					  Oid relid, AttrNumber attnum)
 {
-	Relation	store = table_open(store_relid(extnsp, false), AccessShareLock);
+	Relation	store = table_open(store_relid(ownnsp, false), AccessShareLock);
 	ScanKeyData keys[3];
 	SysScanDesc scan;
 	HeapTuple	tup;
@@ -108,7 +160,7 @@ hc_confirmation_holds(Oid extnsp, const char *schema_name,
 	ScanKeyInit(&keys[2], Anum_store_column_name, BTEqualStrategyNumber,
 				F_NAMEEQ, NameGetDatum(&names[2]));
 
-	scan = systable_beginscan(store, store_relid(extnsp, true), true, NULL,
+	scan = systable_beginscan(store, store_relid(ownnsp, true), true, NULL,
 							  3, keys);
 	if (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
@@ -190,9 +242,9 @@ hcguard_confirmation_counts(PG_FUNCTION_ARGS)
 
 /* The owner of the store: the role confirmations are written as. */
 Oid
-hc_store_owner(Oid extnsp)
+hc_store_owner(Oid ownnsp)
 {
-	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(store_relid(extnsp, false)));
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(store_relid(ownnsp, false)));
 	Oid			owner;
 
 	if (!HeapTupleIsValid(tup))

@@ -246,7 +246,7 @@ hc_resolve_declared(HcVerdict *v, const char *schema_name,
 }
 
 static void
-judge(HcVerdict *v, Oid extnsp, Snapshot snapshot)
+judge(HcVerdict *v, Oid ownnsp, Snapshot snapshot)
 {
 	HcProbe    *probe = &v->probe;
 	int			wanted = 0;
@@ -257,7 +257,7 @@ judge(HcVerdict *v, Oid extnsp, Snapshot snapshot)
 		return;
 
 	if (v->ncols == 0 &&
-		hc_confirmation_holds(extnsp, v->schema_name, v->table_name, "",
+		hc_confirmation_holds(ownnsp, v->schema_name, v->table_name, "",
 							  v->relid, 0))
 	{
 		v->evidence = HC_EVIDENCE_CONFIRMATION;
@@ -272,7 +272,7 @@ judge(HcVerdict *v, Oid extnsp, Snapshot snapshot)
 
 		if (col->problem != HC_OK)
 			continue;
-		if (hc_confirmation_holds(extnsp, v->schema_name, v->table_name,
+		if (hc_confirmation_holds(ownnsp, v->schema_name, v->table_name,
 								  col->name, v->relid, col->attnum))
 			col->evidence = HC_EVIDENCE_CONFIRMATION;
 		else
@@ -330,15 +330,15 @@ judge(HcVerdict *v, Oid extnsp, Snapshot snapshot)
  * tables are locked.
  */
 void
-hc_judge(HcVerdict *v, Oid extnsp, Snapshot snapshot)
+hc_judge(HcVerdict *v, Oid ownnsp, Snapshot snapshot)
 {
 	if (IsolationUsesXactSnapshot())
 	{
-		judge(v, extnsp, snapshot);
+		judge(v, ownnsp, snapshot);
 		return;
 	}
 	PushActiveSnapshot(GetTransactionSnapshot());
-	judge(v, extnsp, GetActiveSnapshot());
+	judge(v, ownnsp, GetActiveSnapshot());
 	PopActiveSnapshot();
 }
 
@@ -351,22 +351,22 @@ hc_release(HcVerdict *v)
 }
 
 void
-hc_verdict_declared(HcVerdict *v, Oid extnsp, const char *schema_name,
+hc_verdict_declared(HcVerdict *v, Oid ownnsp, const char *schema_name,
 					const char *table_name, int ncols,
 					const HcColumnArg *columns, Snapshot snapshot)
 {
 	hc_resolve_declared(v, schema_name, table_name, ncols, columns, true);
-	hc_judge(v, extnsp, snapshot);
+	hc_judge(v, ownnsp, snapshot);
 	hc_release(v);
 }
 
 void
-hc_verdict(HcVerdict *v, Oid extnsp, const char *schema_name,
+hc_verdict(HcVerdict *v, Oid ownnsp, const char *schema_name,
 		   const char *table_name, int ncols, const char **column_names,
 		   Snapshot snapshot)
 {
 	hc_resolve(v, schema_name, table_name, ncols, column_names, true);
-	hc_judge(v, extnsp, snapshot);
+	hc_judge(v, ownnsp, snapshot);
 	hc_release(v);
 }
 

@@ -51,7 +51,7 @@ report_progress(const HcVerdict *v, int64 waited_ms)
 Datum
 hcguard_wait(PG_FUNCTION_ARGS)
 {
-	Oid			extnsp = hc_extension_namespace(fcinfo);
+	Oid			ownnsp = hc_own_schema();
 	const char *schema_name = hc_arg_name(fcinfo, 0, "schema name");
 	const char *table_name = hc_arg_name(fcinfo, 1, "table name");
 	const char *column_name = NULL;
@@ -93,7 +93,7 @@ hcguard_wait(PG_FUNCTION_ARGS)
 		/* see what other sessions committed: catalog and data alike */
 		AcceptInvalidationMessages();
 		PushActiveSnapshot(GetTransactionSnapshot());
-		hc_verdict_declared(&v, extnsp, schema_name, table_name,
+		hc_verdict_declared(&v, ownnsp, schema_name, table_name,
 							column_name ? 1 : 0, &declared, GetActiveSnapshot());
 		PopActiveSnapshot();
 

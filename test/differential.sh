@@ -175,7 +175,7 @@ for db in hcdiff_c hcdiff_sql; do
 		{ cat "$work/fixture_$db.log"; fatal "building the fixture in $db"; }
 done
 c_version=$(psql_su -d hcdiff_c -Atc "SELECT extversion FROM pg_extension WHERE extname = 'hcguard'")
-sql_version=$(psql_su -d hcdiff_sql -Atc 'SELECT version FROM hcguard_sql_edition')
+sql_version=$(psql_su -d hcdiff_sql -Atc 'SELECT version FROM hcguard.sql_edition')
 sql_langs=$(psql_su -d hcdiff_sql -Atc "SELECT string_agg(DISTINCT l.lanname || ' ' || p.proowner::regrole, ', ')
                                          FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
                                         WHERE p.proname LIKE 'hcguard%'")

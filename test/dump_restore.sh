@@ -133,8 +133,10 @@ createdb -O hc_dump_owner sqlsrc || fatal "createdb sqlsrc"
 psql -X -q -v ON_ERROR_STOP=1 -v sql_edition=true -d sqlsrc -f test/sql/dump_restore_setup.sql \
 	>/dev/null 2>"$work/sqlsrc.err" ||
 	{ cat "$work/sqlsrc.err"; fatal "setting up sqlsrc failed"; }
-check_eq "sqlsrc: the SQL edition is installed, not the extension" "1.1|0" \
-	"$(q sqlsrc "SELECT version, (SELECT count(*) FROM pg_extension WHERE extname = 'hcguard') FROM hcguard_sql_edition" 2>&1)"
+# the SQL edition's version is the C extension's default version
+version=$(sed -n "s/^default_version = '\(.*\)'/\1/p" hcguard.control)
+check_eq "sqlsrc: the SQL edition is installed, not the extension" "$version|0" \
+	"$(q sqlsrc "SELECT version, (SELECT count(*) FROM pg_extension WHERE extname = 'hcguard') FROM hcguard.sql_edition" 2>&1)"
 check_eq "sqlsrc: fax__c and campaign count, old__c's is voided" "campaign|(table)|t
 contact|fax__c|t
 contact|old__c|f" \
@@ -148,8 +150,8 @@ else
 	not_ok "sqldst: pg_restore exits 0"
 	sed 's/^/    /' "$work/sqlrestore.err"
 fi
-check_eq "sqldst: version recorded, every function's search_path still pinned" "1.1|0" \
-	"$(q sqldst "SELECT version, (SELECT count(*) FROM pg_proc WHERE proname LIKE 'hcguard%' AND proname NOT LIKE 'hcguard\_\_%' AND proconfig IS NULL) FROM hcguard_sql_edition" 2>&1)"
+check_eq "sqldst: version recorded, every function's search_path still pinned" "$version|0" \
+	"$(q sqldst "SELECT version, (SELECT count(*) FROM pg_proc WHERE proname LIKE 'hcguard%' AND proname NOT LIKE 'hcguard\_\_%' AND proconfig IS NULL) FROM hcguard.sql_edition" 2>&1)"
 check_eq "sqldst: hcguard_required('salesforce','contact','email') passes on the data" "t" \
 	"$(q sqldst "SELECT hcguard_required('salesforce', 'contact', 'email')" 2>&1)"
 check_eq "sqldst: the three rows are restored (who, when, note kept), none counts" \
@@ -169,7 +171,7 @@ check_eq "sqldst: confirmed again, fax__c and campaign pass" "t|t" \
 	"$(q sqldst "SELECT hcguard_required('salesforce', 'contact', 'fax__c'), hcguard_required('salesforce', 'campaign')" 2>&1)"
 check_eq "sqldst: hcguard_required('salesforce','contact','old__c') still fails with 55000" "55000" \
 	"$(sqlstate sqldst "SELECT hcguard_required('salesforce', 'contact', 'old__c')")"
-check_eq "sqldst: CREATE EXTENSION hcguard fails (42P07) where the SQL edition is installed" "42P07" \
+check_eq "sqldst: CREATE EXTENSION hcguard fails (42P06: its schema hcguard exists) where the SQL edition is installed" "42P06" \
 	"$(sqlstate sqldst "CREATE EXTENSION hcguard")"
 
 if [ "$failures" -ne 0 ] && [ -s "$work/errors" ]; then

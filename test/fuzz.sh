@@ -201,9 +201,9 @@ else
 	sed 's/^/    /' "$work/fpdiff" | head -n 20
 fi
 
-nstore=$(psql_db -Atc 'SELECT count(*) FROM public.hcguard_confirmation_store')
+nstore=$(psql_db -Atc 'SELECT count(*) FROM hcguard.confirmation_store')
 intruder_rows="
-	SELECT * FROM public.hcguard_confirmation_store s
+	SELECT * FROM hcguard.confirmation_store s
 	 WHERE s.confirmed_by NOT IN (SELECT rolname FROM pg_roles WHERE rolsuper)
 	   AND NOT EXISTS (SELECT FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 	                    WHERE n.nspname = s.schema_name AND c.relname = s.table_name

@@ -77,7 +77,7 @@ need_throwaway_cluster
 
 sql_file=${HCGUARD_SQL_FILE:-heroku/hcguard.sql}
 uninstall_file=${HCGUARD_UNINSTALL_FILE:-heroku/hcguard-uninstall.sql}
-old_file=${HCGUARD_SQL_OLD_FILE:-}
+old_file=${HCGUARD_SQL_OLD_FILE:-heroku/releases/hcguard-1.1.sql}
 for f in "$sql_file" "$uninstall_file" $old_file; do
 	[ -r "$f" ] || fatal "missing $f"
 done
@@ -314,10 +314,10 @@ install_out=$out
 check "install: no ERROR or WARNING in psql's output" bash -c '! grep -qE "(ERROR|WARNING):  " <<<"$1"' _ "$install_out"
 
 c_version=$(q hc_c "SELECT default_version FROM pg_available_extensions WHERE name = 'hcguard'")
-check_eq "hcguard_sql_edition: one row, version $c_version (the C extension's default_version)" \
-	"1|$c_version" "$(q "$sql_app" "SELECT count(*) || '|' || max(version) FROM hcguard_sql_edition")"
-check_eq "hcguard_sql_edition: installed_at and updated_at set" "t" \
-	"$(q "$sql_app" "SELECT bool_and(installed_at IS NOT NULL AND updated_at IS NOT NULL) FROM hcguard_sql_edition")"
+check_eq "hcguard.sql_edition: one row, version $c_version (the C extension's default_version)" \
+	"1|$c_version" "$(q "$sql_app" "SELECT count(*) || '|' || max(version) FROM hcguard.sql_edition")"
+check_eq "hcguard.sql_edition: installed_at and updated_at set" "t" \
+	"$(q "$sql_app" "SELECT bool_and(installed_at IS NOT NULL AND updated_at IS NOT NULL) FROM hcguard.sql_edition")"
 
 check_eq "extensions in hc_sql: only plpgsql and hstore" "hstore,plpgsql" \
 	"$(q "$sql_app" "SELECT string_agg(extname, ',' ORDER BY extname) FROM pg_extension")"
@@ -459,26 +459,26 @@ same_as_c "hcguard_status of a confirmed column (evidence confirmation)" "$c_app
 confs_query="SELECT c::text FROM hcguard_confirmations c ORDER BY 1"
 confs_before=$(q "$sql_app" "$confs_query")
 check "hcguard_confirmations lists the 2 confirmations" [ "$(grep -c . <<<"$confs_before")" -eq 2 ]
-edition_before=$(q "$sql_app" "SELECT installed_at || '|' || updated_at FROM hcguard_sql_edition")
-store_oid_before=$(q "$sql_app" "SELECT to_regclass('public.hcguard_confirmation_store')::oid")
+edition_before=$(q "$sql_app" "SELECT installed_at || '|' || updated_at FROM hcguard.sql_edition")
+store_oid_before=$(q "$sql_app" "SELECT to_regclass('hcguard.confirmation_store')::oid")
 
 install "$sql_app"
 check "re-run install: psql exits 0" [ "$rc" -eq 0 ]
 check "re-run install: no ERROR or WARNING in psql's output" bash -c '! grep -qE "(ERROR|WARNING):  " <<<"$1"' _ "$out"
 check_eq "re-run install: hcguard_confirmations unchanged (who, when, note, counts)" \
 	"$confs_before" "$(q "$sql_app" "$confs_query")"
-check_eq "re-run install: hcguard_sql_edition still one row, version $c_version" \
-	"1|$c_version" "$(q "$sql_app" "SELECT count(*) || '|' || max(version) FROM hcguard_sql_edition")"
+check_eq "re-run install: hcguard.sql_edition still one row, version $c_version" \
+	"1|$c_version" "$(q "$sql_app" "SELECT count(*) || '|' || max(version) FROM hcguard.sql_edition")"
 check_eq "re-run install: installed_at kept" "${edition_before%%|*}" \
-	"$(q "$sql_app" "SELECT installed_at FROM hcguard_sql_edition")"
+	"$(q "$sql_app" "SELECT installed_at FROM hcguard.sql_edition")"
 check "re-run install: updated_at not earlier than before" \
-	[ "$(q "$sql_app" "SELECT updated_at >= '${edition_before#*|}'::timestamptz FROM hcguard_sql_edition")" = t ]
-if [ "$(q "$sql_app" "SELECT updated_at > '${edition_before#*|}'::timestamptz FROM hcguard_sql_edition")" = t ]; then
+	[ "$(q "$sql_app" "SELECT updated_at >= '${edition_before#*|}'::timestamptz FROM hcguard.sql_edition")" = t ]
+if [ "$(q "$sql_app" "SELECT updated_at > '${edition_before#*|}'::timestamptz FROM hcguard.sql_edition")" = t ]; then
 	echo "    (updated_at advanced with the re-run)"
 else
 	echo "    (updated_at did NOT change with the re-run)"
 fi
-if [ "$(q "$sql_app" "SELECT to_regclass('public.hcguard_confirmation_store')::oid")" = "$store_oid_before" ]; then
+if [ "$(q "$sql_app" "SELECT to_regclass('hcguard.confirmation_store')::oid")" = "$store_oid_before" ]; then
 	echo "    (the confirmation store is the same table as before: kept in place, not copied)"
 else
 	echo "    (the confirmation store is a new table: its rows were copied)"
@@ -520,7 +520,7 @@ if [ -n "$old_file" ]; then
 	old_confs=$(q "$old_app" "SELECT schema_name || '.' || table_name || '.' || coalesce(column_name, '-') FROM hcguard_confirmations ORDER BY 1")
 	install "$old_app"
 	check "upgrade: psql exits 0" [ "$rc" -eq 0 ]
-	check_eq "upgrade: version $c_version" "$c_version" "$(q "$old_app" "SELECT version FROM hcguard_sql_edition")"
+	check_eq "upgrade: version $c_version" "$c_version" "$(q "$old_app" "SELECT version FROM hcguard.sql_edition")"
 	check_eq "upgrade: confirmations kept" "$old_confs" \
 		"$(q "$old_app" "SELECT schema_name || '.' || table_name || '.' || coalesce(column_name, '-') FROM hcguard_confirmations ORDER BY 1")"
 	verdict "upgrade: confirmed Contact.Fax__c still passes" "$old_app" 00000 \
@@ -528,7 +528,7 @@ if [ -n "$old_file" ]; then
 	check_eq "upgrade: the same objects as a fresh install" \
 		"$(sed 's/hc_fresh/DB/g' <<<"$fresh_objects")" "$(hcguard_objects hc_old | sed 's/hc_old/DB/g')"
 else
-	echo "    (no older SQL edition exists: 1.1 is the first; set HCGUARD_SQL_OLD_FILE to upgrade from one)"
+	echo "    (HCGUARD_SQL_OLD_FILE is empty: no upgrade from an older edition tested)"
 fi
 
 # ===========================================================================
@@ -638,7 +638,7 @@ verdict "uninstall: the guard no longer resolves (42883), it does not pass silen
 
 install "$sql_app"
 check "install again: psql exits 0" [ "$rc" -eq 0 ]
-check_eq "install again: version $c_version" "$c_version" "$(q "$sql_app" "SELECT version FROM hcguard_sql_edition")"
+check_eq "install again: version $c_version" "$c_version" "$(q "$sql_app" "SELECT version FROM hcguard.sql_edition")"
 check_eq "install again: no confirmations (the uninstall removed them)" "0" \
 	"$(q "$sql_app" "SELECT count(*) FROM hcguard_confirmations")"
 check_eq "install again: the same objects as a fresh install" "$fresh_objects" "$(hcguard_objects hc_sql)"
@@ -702,19 +702,19 @@ for ed in C SQL; do
 	fake_row=$(psql -X -q -At -v ON_ERROR_STOP=1 -d $db <<-'SQL'
 		BEGIN;
 		SELECT hcguard_confirm_synced('salesforce', 'campaign', NULL, 'never committed') \gset
-		SELECT row_to_json(s) FROM public.hcguard_confirmation_store s WHERE s.table_name = 'campaign';
+		SELECT row_to_json(s) FROM hcguard.confirmation_store s WHERE s.table_name = 'campaign';
 		ROLLBACK;
 	SQL
 	) || fatal "making a fake confirmation in $db"
 	store_cols=$(q $db "SELECT string_agg(quote_ident(attname) || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum)
-	                      FROM pg_attribute WHERE attrelid = 'public.hcguard_confirmation_store'::regclass
+	                      FROM pg_attribute WHERE attrelid = 'hcguard.confirmation_store'::regclass
 	                       AND attnum > 0 AND NOT attisdropped")
 	psql "$u" -X -q -v row="$fake_row" >"$work/pgtemp.out" 2>&1 <<-SQL
 		\set ON_ERROR_STOP 1
-		CREATE TEMP TABLE hcguard_confirmation_store ($store_cols);
-		INSERT INTO pg_temp.hcguard_confirmation_store
-		    SELECT * FROM json_populate_record(NULL::pg_temp.hcguard_confirmation_store, :'row');
-		SELECT 'pg_temp rows ' || count(*) FROM pg_temp.hcguard_confirmation_store;
+		CREATE TEMP TABLE confirmation_store ($store_cols);
+		INSERT INTO pg_temp.confirmation_store
+		    SELECT * FROM json_populate_record(NULL::pg_temp.confirmation_store, :'row');
+		SELECT 'pg_temp rows ' || count(*) FROM pg_temp.confirmation_store;
 		\set ON_ERROR_STOP 0
 		SELECT hcguard_required('salesforce', 'campaign');
 		\echo hcguard-test-sqlstate :LAST_ERROR_SQLSTATE
@@ -723,9 +723,9 @@ for ed in C SQL; do
 	if grep -q 'pg_temp rows 1' "$work/pgtemp.out" &&
 		grep -q '^hcguard-test-sqlstate 55000$' "$work/pgtemp.out" &&
 		grep -qx ' *0' "$work/pgtemp.out"; then
-		ok "$ed: migrator's pg_temp.hcguard_confirmation_store with a fake confirmation: Campaign still fails with 55000, hcguard_confirmations shows none"
+		ok "$ed: migrator's pg_temp.confirmation_store with a fake confirmation: Campaign still fails with 55000, hcguard_confirmations shows none"
 	else
-		not_ok "$ed: migrator's pg_temp.hcguard_confirmation_store with a fake confirmation: Campaign still fails with 55000, hcguard_confirmations shows none"
+		not_ok "$ed: migrator's pg_temp.confirmation_store with a fake confirmation: Campaign still fails with 55000, hcguard_confirmations shows none"
 		sed 's/^/    | /' "$work/pgtemp.out"
 	fi
 done
@@ -739,7 +739,7 @@ for ed in C SQL; do
 	confs=$(q $db "SELECT c::text FROM hcguard_confirmations c ORDER BY 1")
 	check "$ed: the premise: contact.fax__c is confirmed, campaign is not" \
 		[ "$(q $db "SELECT string_agg(table_name || '.' || coalesce(column_name, '-'), ' ' ORDER BY 1) FROM hcguard_confirmations")" = contact.fax__c ]
-	call "$u" "INSERT INTO public.hcguard_confirmation_store (schema_name, table_name, column_name, confirmed_by, confirmed_at, note) VALUES ('salesforce', 'campaign', '', 'hc_app', now(), 'forged')"
+	call "$u" "INSERT INTO hcguard.confirmation_store (schema_name, table_name, column_name, confirmed_by, confirmed_at, note) VALUES ('salesforce', 'campaign', '', 'hc_app', now(), 'forged')"
 	if [ "$state" != 00000 ]; then
 		ok "$ed: migrator's INSERT of a confirmation of Campaign into the store is refused ($state)"
 	else
@@ -748,9 +748,9 @@ for ed in C SQL; do
 	fi
 	verdict "$ed: after migrator's INSERT, Campaign still fails with 55000" "$u" 55000 \
 		"SELECT hcguard_required('salesforce', 'campaign')"
-	call "$u" "UPDATE public.hcguard_confirmation_store SET note = 'changed by migrator', confirmed_by = 'migrator'"
+	call "$u" "UPDATE hcguard.confirmation_store SET note = 'changed by migrator', confirmed_by = 'migrator'"
 	echo "    (migrator's UPDATE of the store: SQLSTATE $state; $(grep -m1 -E '^(UPDATE|ERROR)' <<<"$out"))"
-	call "$u" "DELETE FROM public.hcguard_confirmation_store"
+	call "$u" "DELETE FROM hcguard.confirmation_store"
 	echo "    (migrator's DELETE from the store: SQLSTATE $state; $(grep -m1 -E '^(DELETE|ERROR)' <<<"$out"))"
 	check_eq "$ed: after migrator's UPDATE and DELETE, hcguard_confirmations unchanged" \
 		"$confs" "$(q $db "SELECT c::text FROM hcguard_confirmations c ORDER BY 1")"
@@ -820,8 +820,8 @@ connect "$first_app" "SELECT hcdouble.connect_resync('salesforce', 'Contact', 'P
 run psql "$first_app" -X -1 -v ON_ERROR_STOP=1 -f "$sql_file" -f "$m1" -f "$m2"
 check "first migration, once synced: the deploy exits 0" [ "$rc" -eq 0 ]
 check_eq "first migration, applied: the edition is installed and both migrations recorded" \
-	"1.1|001_contact_email_optouts 002_contact_channels" \
-	"$(q "$first_app" "SELECT (SELECT version FROM hcguard_sql_edition),
+	"$c_version|001_contact_email_optouts 002_contact_channels" \
+	"$(q "$first_app" "SELECT (SELECT version FROM hcguard.sql_edition),
 	                          (SELECT string_agg(version, ' ' ORDER BY version) FROM public.schema_migrations)")"
 
 # ===========================================================================

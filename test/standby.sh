@@ -109,7 +109,7 @@ psql -X -q -v ON_ERROR_STOP=1 -v sql_edition="$sql_edition" -d "$db" -f test/sql
 	fatal "setting up $db failed"
 
 check_eq "primary: the edition under test" "${HCGUARD_EDITION:-c}" \
-	"$(q "$db" "SELECT CASE WHEN to_regclass('hcguard_sql_edition') IS NULL THEN 'c' ELSE 'sql' END")"
+	"$(q "$db" "SELECT CASE WHEN to_regclass('hcguard.sql_edition') IS NULL THEN 'c' ELSE 'sql' END")"
 
 # Without their confirmations, fax__c and campaign would not pass: the
 # checks below depend on them.

@@ -9,7 +9,7 @@
  *
  * or run this file as an application's first migration.  It installs into
  * the current schema (normally public), records its version in
- * hcguard_sql_edition, and needs nothing but PL/pgSQL.  Remove it with
+ * hcguard.sql_edition, and needs nothing but PL/pgSQL.  Remove it with
  * hcguard-uninstall.sql.  The README's section "How the editions differ"
  * says where this edition differs from the C extension.
  *
@@ -41,26 +41,3 @@ BEGIN
     END IF;
 END
 $pre$;
-
--- Which edition and version this database has.
-CREATE TABLE hcguard_sql_edition (
-    version      text NOT NULL,
-    installed_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    updated_at   timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    one_row      boolean PRIMARY KEY DEFAULT true CHECK (one_row)
-);
-GRANT SELECT ON hcguard_sql_edition TO PUBLIC;
-
-/*
- * Confirmations, as in the C extension: relid and attnum pin a confirmation
- * to the table and column that existed when it was made, so that one does
- * not survive into a new column of the same name.  The BEFORE trigger binds
- * them from the names.
- *
- * Without a superuser, functions cannot write here on behalf of a caller
- * whose rights they have checked (a SECURITY DEFINER function cannot tell
- * who called it).  So the table is open to everyone's writes, and its
- * trigger enforces what hcguard_confirm_synced promises: only whoever may
- * ALTER a mapping writes its confirmations, under their own name and the
- * current time.
- */

@@ -1,5 +1,18 @@
-REVOKE ALL ON hcguard_confirmation_store FROM PUBLIC;
-GRANT SELECT, INSERT, UPDATE, DELETE ON hcguard_confirmation_store TO PUBLIC;
+/*
+ * Confirmations, as in the C extension: relid and attnum pin a confirmation
+ * to the table and column that existed when it was made, so that one does
+ * not survive into a new column of the same name.  The BEFORE trigger binds
+ * them from the names.
+ *
+ * Without a superuser, functions cannot write here on behalf of a caller
+ * whose rights they have checked (a SECURITY DEFINER function cannot tell
+ * who called it).  So the table is open to everyone's writes, and its
+ * trigger enforces what hcguard_confirm_synced promises: only whoever may
+ * ALTER a mapping writes its confirmations, under their own name and the
+ * current time.
+ */
+REVOKE ALL ON hcguard.confirmation_store FROM PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE ON hcguard.confirmation_store TO PUBLIC;
 
 /*
  * Internal objects (names starting hcguard__) are dropped and created again

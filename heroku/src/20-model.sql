@@ -582,7 +582,7 @@ LANGUAGE plpgsql STABLE
 AS $$
 BEGIN
     RETURN (
-    SELECT EXISTS (SELECT FROM hcguard_confirmation_store s
+    SELECT EXISTS (SELECT FROM hcguard.confirmation_store s
                         WHERE s.schema_name = $1::name AND s.table_name = $2::name
                           AND s.column_name = $3::name
                           AND s.relid = rel AND s.attnum = att));
@@ -638,6 +638,6 @@ END
 $$;
 
 CREATE TRIGGER hcguard_confirmation_bind
-    BEFORE INSERT OR UPDATE OR DELETE ON hcguard_confirmation_store
+    BEFORE INSERT OR UPDATE OR DELETE ON hcguard.confirmation_store
     FOR EACH ROW EXECUTE FUNCTION hcguard__store_guard();
 

@@ -774,10 +774,10 @@ BEGIN
     -- behind that).  The trigger bound the record to what the names meant
     -- then: if Connect dropped or replaced the column or table since it was
     -- resolved, fail, which rolls the record back.
-    INSERT INTO hcguard_confirmation_store AS s
+    INSERT INTO hcguard.confirmation_store AS s
            (schema_name, table_name, column_name, confirmed_by, confirmed_at, note)
     VALUES (v.schema_name, v.table_name, target, current_user, now(), note)
-    ON CONFLICT ON CONSTRAINT hcguard_confirmation_store_pkey DO UPDATE SET
+    ON CONFLICT ON CONSTRAINT confirmation_store_pkey DO UPDATE SET
            relid = excluded.relid, attnum = excluded.attnum,
            confirmed_by = excluded.confirmed_by,
            confirmed_at = excluded.confirmed_at, note = excluded.note;
@@ -805,7 +805,7 @@ DECLARE
     removed integer;
 BEGIN
     IF v.col_problem[1] IS DISTINCT FROM 'no_column' THEN
-        DELETE FROM hcguard_confirmation_store s
+        DELETE FROM hcguard.confirmation_store s
          WHERE s.schema_name = v.schema_name::name AND s.table_name = v.table_name::name
            AND s.column_name = target::name;
         GET DIAGNOSTICS removed = ROW_COUNT;
@@ -814,7 +814,7 @@ BEGIN
         removed := 0;
         FOREACH target IN ARRAY hcguard__spellings(hcguard__column_of_field(v.col_given[1])) LOOP
             EXIT WHEN removed > 0;
-            DELETE FROM hcguard_confirmation_store s
+            DELETE FROM hcguard.confirmation_store s
              WHERE s.schema_name = v.schema_name::name AND s.table_name = v.table_name::name
                AND s.column_name = target::name;
             GET DIAGNOSTICS removed = ROW_COUNT;
@@ -1309,5 +1309,5 @@ BEGIN
 END
 $pin$;
 
-INSERT INTO hcguard_sql_edition AS e (version) VALUES ('1.1')
+INSERT INTO hcguard.sql_edition AS e (version) VALUES ('1.2')
 ON CONFLICT (one_row) DO UPDATE SET version = excluded.version, updated_at = pg_catalog.now();

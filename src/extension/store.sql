@@ -1,7 +1,7 @@
 -- The C extension's side of the store: only its owner writes it, through
 -- hcguard_confirm_synced; the trigger binds a row to the objects its names
 -- have; pg_dump keeps the confirmations that still count.
-REVOKE ALL ON hcguard_confirmation_store FROM PUBLIC;
+REVOKE ALL ON hcguard.confirmation_store FROM PUBLIC;
 
 CREATE FUNCTION hcguard_confirmation_bind()
 RETURNS trigger
@@ -9,7 +9,7 @@ AS 'MODULE_PATHNAME', 'hcguard_confirmation_bind'
 LANGUAGE C;
 
 CREATE TRIGGER hcguard_confirmation_bind
-    BEFORE INSERT ON hcguard_confirmation_store
+    BEFORE INSERT ON hcguard.confirmation_store
     FOR EACH ROW EXECUTE FUNCTION hcguard_confirmation_bind();
 
 -- Whether a stored confirmation still names the object it was made for.
@@ -25,20 +25,20 @@ LANGUAGE C STABLE PARALLEL SAFE;
 -- names nothing outside pg_catalog, so that no one who can create objects in
 -- the extension's schema can plant code for a dump to run.  It says in SQL
 -- what hcguard_confirmation_counts says in C.
-SELECT pg_catalog.pg_extension_config_dump('hcguard_confirmation_store', $filter$
+SELECT pg_catalog.pg_extension_config_dump('hcguard.confirmation_store', $filter$
  WHERE EXISTS (
     SELECT FROM pg_catalog.pg_class c, pg_catalog.pg_namespace n
-     WHERE c.oid OPERATOR(pg_catalog.=) hcguard_confirmation_store.relid
+     WHERE c.oid OPERATOR(pg_catalog.=) confirmation_store.relid
        AND n.oid OPERATOR(pg_catalog.=) c.relnamespace
-       AND c.relname OPERATOR(pg_catalog.=) hcguard_confirmation_store.table_name
-       AND n.nspname OPERATOR(pg_catalog.=) hcguard_confirmation_store.schema_name)
-   AND ((hcguard_confirmation_store.attnum OPERATOR(pg_catalog.=) 0
-         AND hcguard_confirmation_store.column_name OPERATOR(pg_catalog.=) ''::pg_catalog.name)
+       AND c.relname OPERATOR(pg_catalog.=) confirmation_store.table_name
+       AND n.nspname OPERATOR(pg_catalog.=) confirmation_store.schema_name)
+   AND ((confirmation_store.attnum OPERATOR(pg_catalog.=) 0
+         AND confirmation_store.column_name OPERATOR(pg_catalog.=) ''::pg_catalog.name)
         OR EXISTS (
     SELECT FROM pg_catalog.pg_attribute a
-     WHERE a.attrelid OPERATOR(pg_catalog.=) hcguard_confirmation_store.relid
-       AND a.attnum OPERATOR(pg_catalog.=) hcguard_confirmation_store.attnum
+     WHERE a.attrelid OPERATOR(pg_catalog.=) confirmation_store.relid
+       AND a.attnum OPERATOR(pg_catalog.=) confirmation_store.attnum
        AND NOT a.attisdropped
-       AND a.attname OPERATOR(pg_catalog.=) hcguard_confirmation_store.column_name))
+       AND a.attname OPERATOR(pg_catalog.=) confirmation_store.column_name))
 $filter$);
 

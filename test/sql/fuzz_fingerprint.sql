@@ -58,7 +58,7 @@ BEGIN
                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
               WHERE c.relkind IN ('r', 'S') AND c.relpersistence <> 't'
                 AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'fuzz_harness')
-                AND c.relname <> 'hcguard_confirmation_store'
+                AND NOT (n.nspname = 'hcguard' AND c.relname = 'confirmation_store')
               ORDER BY 1
     LOOP
         IF r.relkind = 'S' THEN
