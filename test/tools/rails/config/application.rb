@@ -10,6 +10,7 @@ module HcguardRailsTest
     config.eager_load = false
     config.active_record.schema_format = :ruby   # db/schema.rb, Rails' default
     config.active_record.dump_schema_after_migration = true
-    config.logger = Logger.new($stderr, level: Logger::WARN)
+    config.log_level = :warn                      # rake's own output only
+    config.logger = Logger.new($stderr)
   end
 end
