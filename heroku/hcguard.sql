@@ -475,7 +475,8 @@ BEGIN
                    INTO typmod;
             END IF;
         END IF;
-    EXCEPTION WHEN OTHERS THEN
+    EXCEPTION WHEN data_exception OR syntax_error_or_access_rule_violation THEN
+        -- what the text says; anything else is raised as it came
         valid := false;
     END;
     IF NOT valid THEN

@@ -124,6 +124,17 @@ parse_declared_type(const char *type, const char *column, Oid *typid,
 		edata = CopyErrorData();
 		FlushErrorState();
 		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(caller);
+		CurrentResourceOwner = owner;
+		/*
+		 * What the text says (classes 22 and 42, and a schema that does not
+		 * exist); anything else, such as a cancel or running out of memory,
+		 * is raised as it came.
+		 */
+		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION &&
+			ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION &&
+			edata->sqlerrcode != ERRCODE_UNDEFINED_SCHEMA)
+			ReThrowError(edata);
 		sqlerrcode = edata->sqlerrcode;
 		FreeErrorData(edata);
 	}
