@@ -31,9 +31,12 @@ BEGIN
                   HINT = 'Add the field to the mapping in the Heroku Connect dashboard.';
     END IF;
 
+    -- Connect's bulk loads leave _hc_lastop NULL with sfid set: a guard that
+    -- works on real data has to count those rows as Connect's too.
     EXECUTE format(
         'SELECT EXISTS (SELECT 1 FROM %I.%I WHERE %I IS NOT NULL '
-        'AND _hc_lastop IN (''SYNCED'',''INSERTED'',''UPDATED''))',
+        'AND (_hc_lastop IN (''SYNCED'',''INSERTED'',''UPDATED'') '
+        'OR (_hc_lastop IS NULL AND sfid IS NOT NULL)))',
         p_schema, p_table, p_column)
        INTO v_synced;
 
