@@ -143,8 +143,12 @@ BEGIN
             -- a declared type must be the column's, modifier included, as
             -- format_type writes them: Connect keeps a column's type when
             -- the Salesforce field's type or length changes
-            SELECT format_type(a.atttypid, a.atttypmod) INTO actual
-              FROM pg_attribute a WHERE a.attrelid = v.relid AND a.attnum = c.attnum;
+            -- (looked up only for a declaration: most calls declare none)
+            actual := NULL;
+            IF declared[i] IS NOT NULL THEN
+                SELECT format_type(a.atttypid, a.atttypmod) INTO actual
+                  FROM pg_attribute a WHERE a.attrelid = v.relid AND a.attnum = c.attnum;
+            END IF;
             v.col_actual := v.col_actual || actual;
             v.col_name := v.col_name || c.found_name;
             v.col_problem := v.col_problem ||
