@@ -6,15 +6,21 @@ OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 # from parts (scripts/assemble), as pg_partman assembles its own: the
 # tables, types and views both editions create are written once, in ddl/,
 # and their messages come from one catalogue, src/messages.txt.  The older
-# versions' scripts and the upgrade scripts are kept as released.
-DATA        = hcguard--1.0.sql hcguard--1.0--1.1.sql hcguard--1.1--1.2.sql
-DATA_built  = hcguard--1.2.sql
+# versions' scripts and their upgrade scripts are kept as released; the
+# upgrade to the current version is assembled too, since it creates what
+# 1.2 adds from the same parts as a fresh install.
+DATA        = hcguard--1.0.sql hcguard--1.0--1.1.sql
+DATA_built  = hcguard--1.2.sql hcguard--1.1--1.2.sql
+# What both editions create in PL/pgSQL: the catalogue's functions and
+# provisioning.
+SHARED_PARTS = messages ddl/messages.sql ddl/provision.sql
 EXTENSION_PARTS = src/extension/head.sql ddl/schema.sql ddl/confirmation_store.sql \
                src/extension/store.sql ddl/types.sql ddl/confirmations_view.sql \
-               src/extension/functions.sql
+               $(SHARED_PARTS) src/extension/functions.sql
+UPDATE_PARTS = src/extension/update-1.1--1.2.sql $(SHARED_PARTS)
 HEROKU_PARTS = heroku/src/00-head.sql ddl/schema.sql heroku/src/05-own-schema.sql \
-               ddl/confirmation_store.sql heroku/src/10-store.sql ddl/types.sql messages \
-               heroku/src/20-model.sql ddl/confirmations_view.sql \
+               ddl/confirmation_store.sql heroku/src/10-store.sql ddl/types.sql \
+               $(SHARED_PARTS) heroku/src/20-model.sql ddl/confirmations_view.sql \
                heroku/src/30-functions.sql
 PGFILEDESC  = "hcguard - Heroku Connect guards for migrations"
 
@@ -38,14 +44,15 @@ PGFILEDESC  = "hcguard - Heroku Connect guards for migrations"
 # schemas, and a file's output is the same alone as in the suite.
 REGRESS      = setup life_of_field errors multi_columns shapes confirmations \
                privileges on_failure locks probe overview config connect_data real_shapes typed hostile \
-               privilege_matrix wait teardown
+               privilege_matrix provision wait teardown
 REGRESS_OPTS = --inputdir=. --use-existing
 
 # Isolation specs (specs/*.spec, expected/wait_*.out): hcguard_wait against a
 # second session acting as Heroku Connect.  They share one database, prepared
 # once by isolation-db with the Connect double and the extension.
 ISOLATION      = wait_sync wait_no_lock wait_cancel wait_isolation_level \
-                 concurrent_ddl concurrent_reload concurrent_confirm config_one_look
+                 concurrent_ddl concurrent_reload concurrent_confirm config_one_look \
+                 concurrent_provision
 ISOLATION_OPTS = --use-existing
 
 # PGXS's installcheck makes these first: the regression files' database
@@ -70,8 +77,11 @@ src/messages.h: src/messages.txt scripts/gen-messages
 	perl $(srcdir)/scripts/gen-messages c $< > $@.tmp && mv $@.tmp $@
 EXTRA_CLEAN = src/messages.h
 
-hcguard--1.2.sql: $(EXTENSION_PARTS) scripts/assemble
+ASSEMBLE_DEPS = src/messages.txt scripts/gen-messages scripts/assemble
+hcguard--1.2.sql: $(filter-out messages,$(EXTENSION_PARTS)) $(ASSEMBLE_DEPS)
 	$(srcdir)/scripts/assemble extension $(EXTENSION_PARTS) > $@.tmp && mv $@.tmp $@
+hcguard--1.1--1.2.sql: $(filter-out messages,$(UPDATE_PARTS)) $(ASSEMBLE_DEPS)
+	$(srcdir)/scripts/assemble extension $(UPDATE_PARTS) > $@.tmp && mv $@.tmp $@
 
 # The SQL edition is committed, so that whoever only downloads the
 # repository has the one file to install; make keeps it up to date, and
@@ -97,7 +107,7 @@ check-assembled:
 # output is compared with its own expected file and never the other's.
 REGRESS_SQL_EDITION = setup_sql life_of_field errors multi_columns shapes \
                confirmations privileges on_failure_sql locks probe_sql \
-               overview config connect_data real_shapes typed hostile privilege_matrix_sql wait_sql \
+               overview config connect_data real_shapes typed hostile privilege_matrix_sql provision wait_sql \
                teardown_sql
 
 .PHONY: installcheck-sql-edition

@@ -331,11 +331,70 @@ describe_difference(StringInfo buf, const Difference *d)
 	}
 }
 
+static bool
+fails(List *diffs)
+{
+	ListCell   *lc;
+
+	foreach(lc, diffs)
+	{
+		Difference *d = lfirst(lc);
+
+		if (d->problem != EXTRA_MAPPING && d->problem != EXTRA_FIELD)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Under hcguard.on_failure = provision, creates every mapping and field the
+ * file lists that the database lacks, before the file is checked.  The
+ * fields get Connect's types where Connect's own (Id, IsDeleted,
+ * SystemModstamp, CreatedDate, which every mapping table has), else
+ * character varying(255).  The first refusal stops it: the check then
+ * fails as under error.
+ */
+static void
+provision_config(FunctionCallInfo fcinfo)
+{
+	const char *schema_name = hc_arg_name(fcinfo, 0, "schema name");
+	Oid			ownnsp = hc_own_schema();
+	HcVerdict	schema;
+	bool		schema_ok;
+	ListCell   *lc;
+
+	if (PG_ARGISNULL(1))
+		return;					/* config_diff refuses it */
+	schema_ok = hc_resolve_schema(&schema, schema_name, true);
+	if (!schema_ok && schema.problem == HC_SCHEMA_DENIED)
+		return;
+	foreach(lc, parse_config(PG_GETARG_JSONB_P(1)))
+	{
+		ConfigMapping *m = lfirst(lc);
+		const char **columns = palloc(sizeof(char *) * Max(m->nfields, 1));
+
+		if (schema_ok)
+		{
+			List	   *diffs = NIL;
+			List	   *seen = NIL;
+
+			diff_mapping(&diffs, ownnsp, schema.schema_name, m, &seen);
+			if (!fails(diffs))
+				continue;
+		}
+		for (int i = 0; i < m->nfields; i++)
+			columns[i] = column_of(m->fields[i]);
+		if (!hc_provision_names(schema_name, hc_lower(m->object_name),
+								m->nfields, columns, NULL))
+			return;
+	}
+}
+
 Datum
 hcguard_required_config(PG_FUNCTION_ARGS)
 {
 	const char *schema_name;
-	List	   *diffs = config_diff(fcinfo, &schema_name);
+	List	   *diffs;
 	StringInfoData detail;
 	int			failures = 0;
 	int			missing_mappings = 0;
@@ -343,6 +402,9 @@ hcguard_required_config(PG_FUNCTION_ARGS)
 	ListCell   *lc;
 	HcReport	r;
 
+	if (hc_on_failure == HC_ON_FAILURE_PROVISION)
+		provision_config(fcinfo);
+	diffs = config_diff(fcinfo, &schema_name);
 	initStringInfo(&detail);
 	foreach(lc, diffs)
 	{

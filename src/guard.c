@@ -40,10 +40,15 @@ require(FunctionCallInfo fcinfo, int ncols, const char **columns)
 {
 	const char *schema_name = hc_arg_name(fcinfo, 0, "schema name");
 	const char *table_name = hc_arg_name(fcinfo, 1, "table name");
+	HcColumnArg *declared = declared_columns(ncols, columns);
 	HcVerdict	v;
 
 	hc_verdict_declared(&v, hc_own_schema(), schema_name, table_name,
-						ncols, declared_columns(ncols, columns), GetActiveSnapshot());
+						ncols, declared, GetActiveSnapshot());
+	/* what provisioning created must pass the guard like anything else */
+	if (hc_provision(&v))
+		hc_verdict_declared(&v, hc_own_schema(), schema_name, table_name,
+							ncols, declared, GetActiveSnapshot());
 	if (v.problem == HC_OK)
 		return true;
 	return hc_report_failure(&v);

@@ -43,14 +43,16 @@ typedef enum HcEvidence
 {
 	HC_EVIDENCE_NONE = 0,
 	HC_EVIDENCE_DATA,
-	HC_EVIDENCE_CONFIRMATION
+	HC_EVIDENCE_CONFIRMATION,
+	HC_EVIDENCE_PROVISIONED		/* the schema was provisioned by hcguard */
 } HcEvidence;
 
 /* settings.c */
 typedef enum HcOnFailure
 {
 	HC_ON_FAILURE_ERROR,
-	HC_ON_FAILURE_WARNING
+	HC_ON_FAILURE_WARNING,
+	HC_ON_FAILURE_PROVISION
 } HcOnFailure;
 
 extern int	hc_on_failure;
@@ -165,6 +167,7 @@ extern void hc_probe_run(Relation rel, AttrNumber lastop, AttrNumber sfid,
 #define HC_STORE_NAME "confirmation_store"
 
 extern Oid	hc_own_schema(void);
+extern Oid	hc_extension_schema(void);
 extern char *hc_store_qualified_name(Oid ownnsp);
 extern Oid	hc_store_owner(Oid ownnsp);
 extern bool hc_confirmation_holds(Oid ownnsp, const char *schema_name,
@@ -200,6 +203,7 @@ typedef struct HcVerdict
 	AttrNumber	sfid;			/* sfid's attnum */
 	bool		locked;			/* hcguard holds its lock on relid */
 	bool		connect_schema;
+	bool		provisioned;	/* hcguard provisioned the schema */
 	bool		mapped;			/* the table is a mapping, columns mapped */
 	bool		synced;
 	HcProblem	problem;		/* the first unmet condition, HC_OK if none */
@@ -228,6 +232,13 @@ extern void hc_verdict_declared(HcVerdict *v, Oid ownnsp, const char *schema_nam
 								const char *table_name, int ncols,
 								const HcColumnArg *columns, Snapshot snapshot);
 extern int	hc_unmet_columns(const HcVerdict *v);
+
+/* provision.c: hcguard.on_failure = provision */
+extern bool hc_is_provisioned(Oid nspid);
+extern bool hc_provision(const HcVerdict *v);
+extern bool hc_provision_names(const char *schema_name, const char *table_name,
+							   int ncols, const char **columns,
+							   const HcColumnArg *declared);
 
 /* messages.c: reports from the catalogue (src/messages.txt) */
 typedef struct HcMessageDef

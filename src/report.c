@@ -33,6 +33,8 @@ hc_evidence_name(HcEvidence e)
 			return "data";
 		case HC_EVIDENCE_CONFIRMATION:
 			return "confirmation";
+		case HC_EVIDENCE_PROVISIONED:
+			return "provisioned";
 		case HC_EVIDENCE_NONE:
 			break;
 	}
@@ -303,7 +305,11 @@ hc_report(const HcVerdict *v, int elevel)
 	hc_raise(elevel, &r);
 }
 
-/* The guard's failure: an error, or under on_failure = warning a warning. */
+/*
+ * The guard's failure: an error, or under on_failure = warning a warning.
+ * Under provision, what is still failing (provisioning was not allowed, or
+ * could not make it pass) is an error, as under error.
+ */
 bool
 hc_report_failure(const HcVerdict *v)
 {

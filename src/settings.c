@@ -22,6 +22,7 @@ int			hc_poll_interval = 1000;
 static const struct config_enum_entry on_failure_options[] = {
 	{"error", HC_ON_FAILURE_ERROR, false},
 	{"warning", HC_ON_FAILURE_WARNING, false},
+	{"provision", HC_ON_FAILURE_PROVISION, false},
 	{NULL, 0, false}
 };
 
@@ -30,7 +31,7 @@ hc_define_settings(void)
 {
 	DefineCustomEnumVariable("hcguard.on_failure",
 							 "What hcguard_required does when Heroku Connect has not mapped or synced what it needs.",
-							 "\"error\" raises an error, which stops the migration; \"warning\" emits a warning and returns false (for development databases without Heroku Connect).",
+							 "\"error\" raises an error, which stops the migration; \"warning\" emits a warning and returns false; \"provision\" creates what is declared, in a database without Heroku Connect (development, CI).",
 							 &hc_on_failure,
 							 HC_ON_FAILURE_ERROR,
 							 on_failure_options,

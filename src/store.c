@@ -59,8 +59,8 @@ PG_FUNCTION_INFO_V1(hcguard_confirmation_counts);
  * The schema of the extension hcguard, read from pg_extension (PostgreSQL
  * exports no function for it before 16), or InvalidOid.
  */
-static Oid
-extension_schema(void)
+Oid
+hc_extension_schema(void)
 {
 	Relation	rel = table_open(ExtensionRelationId, AccessShareLock);
 	ScanKeyData key;
@@ -91,7 +91,7 @@ hc_own_schema(void)
 	Oid			nspid = get_namespace_oid(HC_SCHEMA_NAME, true);
 
 	if (!OidIsValid(nspid))
-		nspid = extension_schema();
+		nspid = hc_extension_schema();
 	if (!OidIsValid(nspid))
 		hc_error(HC_MSG_STORE_MISSING, HC_ARGS(HC_SCHEMA_NAME "." HC_STORE_NAME));
 	return nspid;

@@ -159,7 +159,10 @@ hc_resolve_schema(HcVerdict *v, const char *schema_name, bool check_read)
 
 	v->nspid = hc_find_schema(schema_name, found);
 	if (OidIsValid(v->nspid))
+	{
 		v->schema_name = pstrdup(found);
+		v->provisioned = hc_is_provisioned(v->nspid);
+	}
 	else
 	{
 		v->problem = HC_NO_SCHEMA;
@@ -245,6 +248,25 @@ hc_resolve_declared(HcVerdict *v, const char *schema_name,
 				v->problem = HC_WRONG_TYPE;
 }
 
+/*
+ * In a schema hcguard provisioned the declaration is the truth: what exists
+ * counts as synced, without rows (a development database has none).
+ */
+static void
+judge_provisioned(HcVerdict *v)
+{
+	v->synced = true;
+	if (v->ncols == 0)
+		v->evidence = HC_EVIDENCE_PROVISIONED;
+	for (int i = 0; i < v->ncols; i++)
+	{
+		if (v->cols[i].problem == HC_OK)
+			v->cols[i].evidence = HC_EVIDENCE_PROVISIONED;
+		else
+			v->synced = false;
+	}
+}
+
 static void
 judge(HcVerdict *v, Oid ownnsp, Snapshot snapshot)
 {
@@ -255,6 +277,11 @@ judge(HcVerdict *v, Oid ownnsp, Snapshot snapshot)
 	if (v->problem != HC_OK && v->problem != HC_NO_COLUMN &&
 		v->problem != HC_WRONG_TYPE)
 		return;
+	if (v->provisioned)
+	{
+		judge_provisioned(v);
+		return;
+	}
 
 	if (v->ncols == 0 &&
 		hc_confirmation_holds(ownnsp, v->schema_name, v->table_name, "",

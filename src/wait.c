@@ -62,6 +62,7 @@ hcguard_wait(PG_FUNCTION_ARGS)
 	TimestampTz last_progress = start;
 	MemoryContext poll_cxt;
 	MemoryContext old;
+	bool		first_look = true;
 
 	if (!PG_ARGISNULL(2))
 	{
@@ -97,6 +98,14 @@ hcguard_wait(PG_FUNCTION_ARGS)
 							column_name ? 1 : 0, &declared, GetActiveSnapshot());
 		PopActiveSnapshot();
 
+		/*
+		 * Where hcguard provisions, there is no Connect to wait for: what is
+		 * missing is created at the first look, which then passes.
+		 */
+		if (first_look && hc_provision(&v))
+			hc_verdict_declared(&v, ownnsp, schema_name, table_name,
+								column_name ? 1 : 0, &declared, GetActiveSnapshot());
+		first_look = false;
 		if (v.problem == HC_OK)
 		{
 			MemoryContextSwitchTo(old);

@@ -5,7 +5,8 @@
 #
 # Checks that
 #   1. every entry of src/messages.txt is used by both editions: the C
-#      sources name it as HC_MSG_<ID>, the SQL edition's sources as '<id>'
+#      sources name it as HC_MSG_<ID>, the SQL edition's sources as '<id>',
+#      the PL/pgSQL both install (ddl/) as '<id>'
 #      (except the few entries only one edition can say, listed below with
 #      their reason);
 #   2. no report is written outside the catalogue: no errmsg/errdetail/
@@ -19,6 +20,7 @@ use warnings;
 # entries one edition alone says, and why
 my %only_c = (
 	store_missing => 'the C extension finds its store by name; the SQL edition creates it on every run',
+	provision_needs_update => 'only the C extension\'s library can be newer than its SQL objects',
 );
 my %only_sql = (
 	store_denied => 'in the C extension PostgreSQL itself refuses writes to the store, in these words',
@@ -34,12 +36,15 @@ sub slurp { local $/; open my $f, '<', $_[0] or die "cannot read $_[0]: $!\n"; r
 my @ids = slurp('src/messages.txt') =~ /^([a-z][a-z0-9_]*)\b/mg;
 my $c = join '', map { slurp($_) } grep { !/messages\.c$/ } glob('src/*.c');
 my $sql = join '', map { slurp($_) } glob('heroku/src/*.sql');
+# what both editions install (ddl/): said by both
+my $shared = join '', map { slurp($_) } glob('ddl/*.sql');
 my ($passed, $failed) = (0, 0);
 sub check { my ($ok, $what) = @_; if ($ok) { $passed++; } else { $failed++; print "not ok - $what\n"; } }
 
 for my $id (@ids) {
-	my $in_c = $c =~ /\bHC_MSG_\U$id\E\b/;
-	my $in_sql = $sql =~ /'\Q$id\E'/;
+	my $in_shared = $shared =~ /'\Q$id\E'/;
+	my $in_c = $c =~ /\bHC_MSG_\U$id\E\b/ || $in_shared;
+	my $in_sql = $sql =~ /'\Q$id\E'/ || $in_shared;
 	check($in_c || $only_sql{$id}, "catalogue entry $id is used by the C extension");
 	check($in_sql || $only_c{$id}, "catalogue entry $id is used by the SQL edition");
 	check(!($in_c && $only_sql{$id}), "$id, listed as the SQL edition's alone, is not used in C");
@@ -51,7 +56,7 @@ for my $file (glob('src/*.c')) {
 	my @lit = $text =~ /\b(errmsg|errdetail|errhint)(?:_internal|_plural)?\s*\(\s*"(?!%s")/g;
 	check(!@lit, "$file writes no report outside the catalogue");
 }
-for my $file (glob('heroku/src/*.sql')) {
+for my $file (glob('heroku/src/*.sql'), glob('ddl/*.sql')) {
 	next if $allowed_literal{$file};
 	my $text = slurp($file);
 	my @lit = $text =~ /MESSAGE\s*=\s*'/g;

@@ -15,6 +15,7 @@ BEGIN
     v.schema_given := schema_given;
     v.schema_name := schema_given;
     v.connect_schema := false;
+    v.provisioned := false;
     v.mapped := false;
     v.synced := false;
     v.col_given := '{}';
@@ -26,6 +27,7 @@ BEGIN
     END IF;
     v.nspid := s.nspid;
     v.schema_name := s.found_name;
+    v.provisioned := hcguard__provisioned(s.nspid);
     IF check_read AND NOT has_schema_privilege(s.nspid, 'USAGE') THEN
         v.problem := 'schema_denied';
         RETURN v;
@@ -287,6 +289,20 @@ DECLARE
 BEGIN
     -- a missing or mistyped column does not stop the others being judged
     IF v.problem IS NOT NULL AND v.problem NOT IN ('no_column', 'wrong_type') THEN
+        RETURN v;
+    END IF;
+    -- in a schema hcguard provisioned the declaration is the truth: what
+    -- exists counts as synced, without rows
+    IF v.provisioned THEN
+        IF cardinality(v.col_given) = 0 THEN
+            v.evidence := 'provisioned';
+        END IF;
+        FOR i IN 1 .. cardinality(v.col_given) LOOP
+            IF v.col_problem[i] IS NULL THEN
+                v.col_evidence[i] := 'provisioned';
+            END IF;
+        END LOOP;
+        v.synced := NOT EXISTS (SELECT FROM unnest(v.col_problem) AS p WHERE p IS NOT NULL);
         RETURN v;
     END IF;
     rel := format('ONLY %I.%I', v.schema_name, v.table_name);
@@ -614,11 +630,27 @@ BEGIN
 END
 $$;
 
--- hcguard.on_failure: any role can set it here (see the README).
+-- hcguard.on_failure: any role can set it here (see the README).  A value
+-- other than warning and provision is error, the safe reading of a typo.
+CREATE FUNCTION hcguard__on_failure()
+RETURNS text
+LANGUAGE sql STABLE
+AS $$ SELECT lower(btrim(coalesce(current_setting('hcguard.on_failure', true), ''))) $$;
+
 CREATE FUNCTION hcguard__warn_only()
 RETURNS boolean
 LANGUAGE sql STABLE
-AS $$ SELECT lower(btrim(coalesce(current_setting('hcguard.on_failure', true), ''))) = 'warning' $$;
+AS $$ SELECT hcguard__on_failure() = 'warning' $$;
+
+-- Whether a failing verdict is to be provisioned (ddl/provision.sql): what
+-- the caller may not look at is not, and its error stands.
+CREATE FUNCTION hcguard__provisions(v hcguard__verdict)
+RETURNS boolean
+LANGUAGE sql STABLE
+AS $$
+    SELECT v.problem IS NOT NULL AND v.problem NOT IN ('schema_denied', 'table_denied')
+           AND hcguard__on_failure() = 'provision'
+$$;
 
 -- The guard's answer: true, or the failure as hcguard.on_failure says.
 CREATE FUNCTION hcguard__pass(v hcguard__verdict)
@@ -644,8 +676,13 @@ LANGUAGE plpgsql
 AS $$
 DECLARE
     d record := hcguard__declared_columns(columns);
+    v hcguard__verdict := hcguard__verdict(schema_name, table_name, d.names, true, d.types);
 BEGIN
-    RETURN hcguard__pass(hcguard__verdict(schema_name, table_name, d.names, true, d.types));
+    -- what provisioning created must pass the guard like anything else
+    IF hcguard__provisions(v) AND hcguard__provision(schema_name, table_name, d.names, d.types) THEN
+        v := hcguard__verdict(schema_name, table_name, d.names, true, d.types);
+    END IF;
+    RETURN hcguard__pass(v);
 END
 $$;
 
@@ -666,9 +703,9 @@ RETURNS boolean
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 AS $$
 BEGIN
-    RETURN hcguard__pass(hcguard__verdict(hcguard__name(schema_name, 'schema name'),
-                                          hcguard__name(table_name, 'table name'),
-                                          '{}'));
+    RETURN hcguard__require(hcguard__name(schema_name, 'schema name'),
+                            hcguard__name(table_name, 'table name'),
+                            '{}');
 END
 $$;
 
@@ -1042,6 +1079,7 @@ DECLARE
     waited_ms double precision;
     v hcguard__verdict;
     r hcguard__report;
+    first_look boolean := true;
 BEGIN
     PERFORM hcguard__name(schema_name, 'schema name'), hcguard__name(table_name, 'table name');
     cols := hcguard__optional_column(column_name);
@@ -1059,6 +1097,13 @@ BEGIN
     LOOP
         -- a fresh verdict per poll, no lock held between polls
         v := hcguard__verdict(schema_name, table_name, d.names, true, d.types);
+        -- where hcguard provisions, there is no Connect to wait for: what
+        -- is missing is created at the first look, which then passes
+        IF first_look AND hcguard__provisions(v)
+           AND hcguard__provision(schema_name, table_name, d.names, d.types) THEN
+            v := hcguard__verdict(schema_name, table_name, d.names, true, d.types);
+        END IF;
+        first_look := false;
         IF v.problem IS NULL THEN
             RETURN true;
         END IF;
@@ -1246,6 +1291,50 @@ BEGIN
 END
 $$;
 
+/*
+ * Under hcguard.on_failure = provision, creates every mapping and field the
+ * file lists that the database lacks, before the file is checked, as the C
+ * extension does: fields get Connect's types where Connect's own, else
+ * character varying(255).  The first refusal stops it: the check then fails
+ * as under error.
+ */
+CREATE FUNCTION hcguard__provision_config(schema_name text, config jsonb)
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    s hcguard__verdict;
+    m record;
+    cols text[];
+BEGIN
+    IF config IS NULL THEN
+        RETURN;     -- the check refuses it
+    END IF;
+    PERFORM hcguard__name(schema_name, 'schema name');
+    PERFORM count(*) FROM hcguard__parse_config(config);
+    s := hcguard__resolve_schema(schema_name, true);
+    IF s.problem = 'schema_denied' THEN
+        RETURN;
+    END IF;
+    FOR m IN SELECT * FROM hcguard__parse_config(config) ORDER BY 1 LOOP
+        IF s.problem IS NULL AND NOT EXISTS (
+            SELECT FROM hcguard__config_diff(schema_name,
+                            jsonb_build_object('mappings', jsonb_build_array(jsonb_build_object(
+                                'object_name', m.object_name,
+                                'config', jsonb_build_object('fields',
+                                    (SELECT jsonb_object_agg(f, '{}'::jsonb) FROM unnest(m.fields) AS f))))))
+                          AS d
+             WHERE d.problem NOT IN ('extra_mapping', 'extra_field')) THEN
+            CONTINUE;
+        END IF;
+        cols := ARRAY(SELECT hcguard__column_of(f) FROM unnest(m.fields) WITH ORDINALITY AS q(f, o) ORDER BY o);
+        IF NOT hcguard__provision(schema_name, lower(m.object_name), cols, NULL) THEN
+            RETURN;
+        END IF;
+    END LOOP;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION hcguard_required_config(schema_name text, config jsonb)
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -1256,9 +1345,13 @@ DECLARE
     failures integer := 0;
     missing_mappings integer := 0;
     missing_fields integer := 0;
-    found_schema text := (hcguard__find_schema(schema_name)).found_name;
+    found_schema text;
     r hcguard__report;
 BEGIN
+    IF hcguard__on_failure() = 'provision' THEN
+        PERFORM hcguard__provision_config(schema_name, config);
+    END IF;
+    found_schema := (hcguard__find_schema(schema_name)).found_name;
     FOR d IN SELECT * FROM hcguard__config_diff(schema_name, config) LOOP
         CONTINUE WHEN d.problem IN ('extra_mapping', 'extra_field');
         missing_mappings := missing_mappings + (d.problem = 'missing_mapping')::integer;
