@@ -94,6 +94,15 @@ END
 $$;
 
 
+-- hcguard.on_failure, as both editions' PL/pgSQL reads it.  In the SQL
+-- edition any role can set it; a value other than warning and provision is
+-- error there, the safe reading of a typo.  The C extension's setting only
+-- takes its three values.
+CREATE FUNCTION hcguard__on_failure()
+RETURNS text
+LANGUAGE sql STABLE
+AS $$ SELECT lower(btrim(coalesce(current_setting('hcguard.on_failure', true), ''))) $$;
+
 -- Raises a notice of the catalogue: what hcguard did, or chose not to do.
 CREATE FUNCTION hcguard__notice(msg_id text, VARIADIC args text[] DEFAULT '{}')
 RETURNS void

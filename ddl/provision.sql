@@ -41,20 +41,20 @@ $$;
 
 -- A name as Connect writes it: the API name in lower case, cut as
 -- PostgreSQL cuts identifiers.  The field Id is the column sfid.
-CREATE FUNCTION hcguard__provision_name(given text)
+CREATE FUNCTION hcguard__provision_name(given text, is_column boolean DEFAULT false)
 RETURNS name
 LANGUAGE sql IMMUTABLE
 AS $$
-    SELECT CASE WHEN lower(given) = 'id' THEN 'sfid'::name ELSE lower(given)::name END
+    SELECT CASE WHEN is_column AND lower(given) = 'id' THEN 'sfid'::name ELSE lower(given)::name END
 $$;
 
 -- A name's object is found as a query finds it: as given, else in lower
 -- case (the field Id being sfid).
-CREATE FUNCTION hcguard__provision_spellings(given text)
+CREATE FUNCTION hcguard__provision_spellings(given text, is_column boolean DEFAULT false)
 RETURNS name[]
 LANGUAGE sql IMMUTABLE
 AS $$
-    SELECT CASE WHEN lower(given) = 'id' THEN ARRAY['sfid'::name]
+    SELECT CASE WHEN is_column AND lower(given) = 'id' THEN ARRAY['sfid'::name]
                 ELSE ARRAY[given::name, lower(given)::name] END
 $$;
 
@@ -345,12 +345,12 @@ BEGIN
         found_type := NULL;
         IF rel IS NOT NULL THEN
             SELECT p.attname, format_type(p.atttypid, p.atttypmod) INTO found_name, found_type
-              FROM unnest(hcguard__provision_spellings(columns[i])) WITH ORDINALITY AS g(name, o)
+              FROM unnest(hcguard__provision_spellings(columns[i], true)) WITH ORDINALITY AS g(name, o)
               JOIN pg_attribute p ON p.attname = g.name AND p.attrelid = rel
                                  AND p.attnum > 0 AND NOT p.attisdropped
              ORDER BY g.o LIMIT 1;
         END IF;
-        n := coalesce(found_name, hcguard__provision_name(columns[i]));
+        n := coalesce(found_name, hcguard__provision_name(columns[i], true));
         own_type := (SELECT c.type FROM hcguard__connect_columns() c WHERE c.name = n);
         IF own_type IS NOT NULL THEN
             IF types[i] IS NOT NULL AND types[i] <> own_type THEN

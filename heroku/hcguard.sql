@@ -109,6 +109,31 @@ CREATE TABLE IF NOT EXISTS hcguard.confirmation_store (
     PRIMARY KEY (schema_name, table_name, column_name)
 );
 
+-- ddl/declaration_store.sql: the declaration store, in both editions.
+--
+-- What this database's migrations declared: each hcguard_required (any
+-- form), hcguard_wait and hcguard_required_config that returned in a
+-- read-write transaction, by name as found in the catalog ('' as
+-- column_name declares the mapping itself), with the type it declared
+-- (as format_type writes it; NULL: any type).  A declaration already
+-- recorded with the same type is not written again.
+--
+-- Any role that runs migrations records here, so the table is open to
+-- everyone's writes; its trigger (ddl/declarations.sql) signs every row with
+-- the writer and the time, and lets only whoever may confirm a sync remove
+-- a declaration.  Adding one is what any call of hcguard_required does.
+CREATE TABLE IF NOT EXISTS hcguard.declaration_store (
+    schema_name   name NOT NULL,
+    table_name    name NOT NULL,
+    column_name   name NOT NULL DEFAULT '',
+    declared_type text,
+    declared_at   timestamptz NOT NULL DEFAULT now(),
+    declared_by   name NOT NULL DEFAULT current_user,
+    PRIMARY KEY (schema_name, table_name, column_name)
+);
+REVOKE ALL ON hcguard.declaration_store FROM PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE ON hcguard.declaration_store TO PUBLIC;
+
 /*
  * Confirmations, as in the C extension: relid and attnum pin a confirmation
  * to the table and column that existed when it was made, so that one does
@@ -293,7 +318,20 @@ AS $$
         ('provision_refused_column', '00000', 'hcguard provisions nothing: column "%1$s" is Heroku Connect''s own, of type %2$s', 'hcguard gives Heroku Connect''s own columns Heroku Connect''s types, so it fails as it does under error.', NULL, NULL),
         ('provision_needs_update', '55000', 'provisioning needs version 1.2 of the hcguard extension', 'hcguard.on_failure is provision, but this database''s hcguard extension has not been updated to 1.2, which creates what provisioning runs.', 'Update it: ALTER EXTENSION hcguard UPDATE;', NULL),
         ('provision_denied_detail', NULL, NULL, NULL, NULL, 'To provision what a migration declared, hcguard ran as role "%2$s": %1$s'),
-        ('provision_denied_hint', NULL, NULL, NULL, NULL, 'Run the migrations as a role that may create it (the database''s owner, say), or create it before they run.')
+        ('provision_denied_hint', NULL, NULL, NULL, NULL, 'Run the migrations as a role that may create it (the database''s owner, say), or create it before they run.'),
+        ('declarations_fail_mapping', '42P01', '%1$s of %2$s declared requirements do not hold in this database', NULL, 'Map and sync what is missing in this environment''s Heroku Connect dashboard, or forget a declaration the code no longer needs: SELECT hcguard_forget_declaration(schema_name, table_name, column_name);', NULL),
+        ('declarations_fail_column', '42703', '%1$s of %2$s declared requirements do not hold in this database', NULL, 'Map and sync what is missing in this environment''s Heroku Connect dashboard, or forget a declaration the code no longer needs: SELECT hcguard_forget_declaration(schema_name, table_name, column_name);', NULL),
+        ('declarations_fail_type', '42804', '%1$s of %2$s declared requirements do not hold in this database', NULL, 'Heroku Connect keeps a column''s type when the Salesforce field''s type or length changes: remove the field from the mapping and add it back in this environment''s Heroku Connect dashboard. Or forget a declaration the code no longer needs: SELECT hcguard_forget_declaration(schema_name, table_name, column_name);', NULL),
+        ('declarations_fail_sync', '55000', '%1$s of %2$s declared requirements do not hold in this database', NULL, 'Wait for Heroku Connect to finish syncing (the mappings show DATA_SYNCED in the dashboard), or confirm a sync the data cannot show with hcguard_confirm_synced.', NULL),
+        ('declaration_line', NULL, NULL, NULL, NULL, '%1$s: %2$s.'),
+        ('forget_on_standby', '25006', 'cannot execute %1$s on a hot standby', 'Declarations are written to the database, and a standby is read-only.', 'Run %1$s on the primary server; the change reaches the standby by replication.', NULL),
+        ('forget_denied', '42501', 'permission denied to forget the declaration of %1$s', 'Forgetting a declaration needs the rights confirming a sync needs: those ALTER TABLE needs on the mapping, or, where the mapping is gone, on hcguard''s own tables.', 'Ask the owner of the table, a member of its owning role, or a superuser to run it.', NULL),
+        ('declarations_doc_not_object', '22023', 'document is not a list of hcguard declarations', '%1$s must be an object.', 'Pass the JSON that hcguard_declarations_json() returns.', NULL),
+        ('declarations_doc_missing', '22023', 'document is not a list of hcguard declarations', '%1$s is missing.', 'Pass the JSON that hcguard_declarations_json() returns.', NULL),
+        ('declarations_doc_not_array', '22023', 'document is not a list of hcguard declarations', '%1$s must be an array.', 'Pass the JSON that hcguard_declarations_json() returns.', NULL),
+        ('declarations_doc_not_name', '22023', 'document is not a list of hcguard declarations', '%1$s must be a non-empty string.', 'Pass the JSON that hcguard_declarations_json() returns.', NULL),
+        ('declarations_doc_not_text', '22023', 'document is not a list of hcguard declarations', '%1$s must be a string or null.', 'Pass the JSON that hcguard_declarations_json() returns.', NULL),
+        ('declarations_doc_null', '22004', 'declarations must not be null', 'A null document would let the check pass without checking anything.', NULL, NULL)
       ) AS m(id, sqlstate, message, detail, hint, body)
      WHERE m.id = msg_id
 $$;
@@ -394,6 +432,15 @@ END
 $$;
 
 
+-- hcguard.on_failure, as both editions' PL/pgSQL reads it.  In the SQL
+-- edition any role can set it; a value other than warning and provision is
+-- error there, the safe reading of a typo.  The C extension's setting only
+-- takes its three values.
+CREATE FUNCTION hcguard__on_failure()
+RETURNS text
+LANGUAGE sql STABLE
+AS $$ SELECT lower(btrim(coalesce(current_setting('hcguard.on_failure', true), ''))) $$;
+
 -- Raises a notice of the catalogue: what hcguard did, or chose not to do.
 CREATE FUNCTION hcguard__notice(msg_id text, VARIADIC args text[] DEFAULT '{}')
 RETURNS void
@@ -453,20 +500,20 @@ $$;
 
 -- A name as Connect writes it: the API name in lower case, cut as
 -- PostgreSQL cuts identifiers.  The field Id is the column sfid.
-CREATE FUNCTION hcguard__provision_name(given text)
+CREATE FUNCTION hcguard__provision_name(given text, is_column boolean DEFAULT false)
 RETURNS name
 LANGUAGE sql IMMUTABLE
 AS $$
-    SELECT CASE WHEN lower(given) = 'id' THEN 'sfid'::name ELSE lower(given)::name END
+    SELECT CASE WHEN is_column AND lower(given) = 'id' THEN 'sfid'::name ELSE lower(given)::name END
 $$;
 
 -- A name's object is found as a query finds it: as given, else in lower
 -- case (the field Id being sfid).
-CREATE FUNCTION hcguard__provision_spellings(given text)
+CREATE FUNCTION hcguard__provision_spellings(given text, is_column boolean DEFAULT false)
 RETURNS name[]
 LANGUAGE sql IMMUTABLE
 AS $$
-    SELECT CASE WHEN lower(given) = 'id' THEN ARRAY['sfid'::name]
+    SELECT CASE WHEN is_column AND lower(given) = 'id' THEN ARRAY['sfid'::name]
                 ELSE ARRAY[given::name, lower(given)::name] END
 $$;
 
@@ -757,12 +804,12 @@ BEGIN
         found_type := NULL;
         IF rel IS NOT NULL THEN
             SELECT p.attname, format_type(p.atttypid, p.atttypmod) INTO found_name, found_type
-              FROM unnest(hcguard__provision_spellings(columns[i])) WITH ORDINALITY AS g(name, o)
+              FROM unnest(hcguard__provision_spellings(columns[i], true)) WITH ORDINALITY AS g(name, o)
               JOIN pg_attribute p ON p.attname = g.name AND p.attrelid = rel
                                  AND p.attnum > 0 AND NOT p.attisdropped
              ORDER BY g.o LIMIT 1;
         END IF;
-        n := coalesce(found_name, hcguard__provision_name(columns[i]));
+        n := coalesce(found_name, hcguard__provision_name(columns[i], true));
         own_type := (SELECT c.type FROM hcguard__connect_columns() c WHERE c.name = n);
         IF own_type IS NOT NULL THEN
             IF types[i] IS NOT NULL AND types[i] <> own_type THEN
@@ -801,6 +848,384 @@ BEGIN
                                 change_from[i], change_to[i]);
     END LOOP;
     RETURN true;
+END
+$$;
+
+-- ddl/declarations.sql: declarations, in both editions.
+--
+-- Each edition records declarations in its own way (the C extension looks
+-- for the row through the index before it calls hcguard__declare; the SQL
+-- edition asks with a query), and each has its own hcguard__verdict_state:
+-- the SQLSTATE (code) and message hcguard_required would raise for one name, NULL
+-- when it would pass.  Everything else about declarations is written once,
+-- here: the store's guard, the view, the checks, the document, forgetting.
+-- Every public function here runs with search_path pinned to pg_catalog and
+-- hcguard's schema (the C extension's install script and the SQL edition's
+-- pin them alike).
+
+-- Who may remove a declaration: whoever may confirm the sync of the mapping
+-- (its owner, a member of the owning role, a superuser), or, where the
+-- mapping is gone, whoever may write hcguard's own tables as their owner.
+CREATE FUNCTION hcguard__may_forget(schema_name name, table_name name, column_name name, store oid)
+RETURNS void
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+    owner oid;
+BEGIN
+    SELECT c.relowner INTO owner
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = schema_name AND c.relname = table_name;
+    IF NOT pg_has_role(coalesce(owner, (SELECT relowner FROM pg_class WHERE oid = store)), 'USAGE') THEN
+        PERFORM hcguard__error('forget_denied',
+                               format('%I.%I', schema_name, table_name)
+                               || CASE WHEN column_name <> '' THEN format('.%I', column_name) ELSE '' END);
+    END IF;
+END
+$$;
+
+-- The store's guard: every row is signed by its writer, now; removing or
+-- renaming a declaration needs the rights forgetting needs.  The store's
+-- owner (a superuser, in the C extension) writes rows as they are, so that
+-- a restore keeps who declared what, and when.
+CREATE FUNCTION hcguard__declaration_guard()
+RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF TG_OP = 'INSERT' AND pg_has_role((SELECT c.relowner FROM pg_class c WHERE c.oid = TG_RELID),
+                                        'USAGE') THEN
+        RETURN NEW;
+    END IF;
+    IF TG_OP = 'DELETE'
+       OR (TG_OP = 'UPDATE' AND (NEW.schema_name, NEW.table_name, NEW.column_name)
+                                 IS DISTINCT FROM (OLD.schema_name, OLD.table_name, OLD.column_name)) THEN
+        PERFORM hcguard__may_forget(OLD.schema_name, OLD.table_name, OLD.column_name, TG_RELID);
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    NEW.declared_by := current_user;
+    NEW.declared_at := now();
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER hcguard_declaration_guard
+    BEFORE INSERT OR UPDATE OR DELETE ON hcguard.declaration_store
+    FOR EACH ROW EXECUTE FUNCTION hcguard__declaration_guard();
+
+/*
+ * Records one declaration.  A new name is inserted; a new type replaces the
+ * recorded one; the same type, or none where one is recorded (a call that
+ * declares less does not weaken what another declared), writes nothing.
+ * Recording never fails the guard it follows: in REPEATABLE READ, a row
+ * that a concurrent migration wrote first is a serialization failure, and
+ * then that migration's declaration stands for this one.  (SERIALIZABLE
+ * transactions record nothing: their reads of the store could fail the
+ * migration at commit.)
+ */
+CREATE FUNCTION hcguard__declare(schema_name name, table_name name, column_name name,
+                                 declared_type text)
+RETURNS boolean
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    INSERT INTO hcguard.declaration_store AS d (schema_name, table_name, column_name, declared_type)
+    VALUES (schema_name, table_name, coalesce(column_name, ''), declared_type)
+    ON CONFLICT DO NOTHING;
+    IF FOUND THEN
+        RETURN true;
+    END IF;
+    IF declared_type IS NOT NULL THEN
+        UPDATE hcguard.declaration_store AS d
+           SET declared_type = hcguard__declare.declared_type
+         WHERE d.schema_name = hcguard__declare.schema_name
+           AND d.table_name = hcguard__declare.table_name
+           AND d.column_name = coalesce(hcguard__declare.column_name, '')
+           AND d.declared_type IS DISTINCT FROM hcguard__declare.declared_type;
+    END IF;
+    RETURN FOUND;
+EXCEPTION WHEN serialization_failure THEN
+    RETURN false;
+END
+$$;
+
+-- A declaration as a column argument: the name, then its type.
+CREATE FUNCTION hcguard__declared_arg(column_name text, declared_type text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT CASE WHEN coalesce(column_name, '') = '' THEN NULL
+                WHEN declared_type IS NULL THEN column_name
+                ELSE column_name || ' ' || declared_type END
+$$;
+
+-- The verdict on one declaration: the SQLSTATE and message its guard would
+-- raise, NULL when it holds.  A declaration can no longer be judged at all
+-- (its type was dropped, say): that is its problem.
+CREATE FUNCTION hcguard__declaration_state(schema_name text, table_name text, column_name text,
+                                           declared_type text, OUT code text, OUT message text)
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    SELECT s.code, s.message INTO code, message
+      FROM hcguard__verdict_state(schema_name, table_name,
+                                  hcguard__declared_arg(column_name, declared_type)) AS s;
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE, message = MESSAGE_TEXT;
+END
+$$;
+
+-- Every recorded declaration, with whether it holds now.
+CREATE FUNCTION hcguard__declarations()
+RETURNS TABLE (schema_name text, table_name text, column_name text, declared_type text,
+               declared_at timestamptz, declared_by text, ok boolean, problem text)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    d record;
+    st record;
+BEGIN
+    FOR d IN SELECT * FROM hcguard.declaration_store s
+              ORDER BY s.schema_name, s.table_name, s.column_name LOOP
+        st := hcguard__declaration_state(d.schema_name, d.table_name, d.column_name, d.declared_type);
+        schema_name := d.schema_name;
+        table_name := d.table_name;
+        column_name := NULLIF(d.column_name::text, '');
+        declared_type := d.declared_type;
+        declared_at := d.declared_at;
+        declared_by := d.declared_by;
+        ok := st.code IS NULL;
+        problem := st.message;
+        RETURN NEXT;
+    END LOOP;
+END
+$$;
+
+CREATE OR REPLACE VIEW hcguard_declarations AS
+    SELECT * FROM hcguard__declarations();
+GRANT SELECT ON hcguard_declarations TO PUBLIC;
+
+/*
+ * Checks a list of declarations (parallel arrays) as hcguard_required
+ * checks one: 42P01 if a mapping (or its schema) is missing, else 42703,
+ * else 42804, else 55000 (not synced, or not to be judged), the detail
+ * listing the problems (the first 20, then a count).  Follows
+ * hcguard.on_failure: under provision, what is missing is provisioned, then
+ * judged again.
+ */
+CREATE FUNCTION hcguard__check_declarations(schemas text[], tables text[], columns text[], types text[])
+RETURNS boolean
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    n integer := coalesce(cardinality(schemas), 0);
+    st record;
+    rank integer;
+    best integer := 5;
+    failures integer := 0;
+    detail text := '';
+    r hcguard__report;
+BEGIN
+    FOR i IN 1 .. n LOOP
+        st := hcguard__declaration_state(schemas[i], tables[i], columns[i], types[i]);
+        IF st.code IS NOT NULL AND hcguard__on_failure() = 'provision'
+           AND st.code NOT IN ('42501', '42704', '22023')
+           AND hcguard__provision(schemas[i], tables[i],
+                                  CASE WHEN coalesce(columns[i], '') = '' THEN '{}'::text[]
+                                       ELSE ARRAY[columns[i]] END,
+                                  CASE WHEN coalesce(columns[i], '') = '' THEN '{}'::text[]
+                                       ELSE ARRAY[types[i]] END) THEN
+            st := hcguard__declaration_state(schemas[i], tables[i], columns[i], types[i]);
+        END IF;
+        CONTINUE WHEN st.code IS NULL;
+        failures := failures + 1;
+        rank := CASE WHEN st.code IN ('3F000', '42P01') THEN 1
+                     WHEN st.code = '42703' THEN 2
+                     WHEN st.code = '42804' THEN 3
+                     ELSE 4 END;
+        best := least(best, rank);
+        IF failures <= 20 THEN
+            IF detail <> '' THEN
+                detail := detail || E'\n';
+            END IF;
+            detail := detail || hcguard__text('declaration_line',
+                format('%I.%I', schemas[i], tables[i])
+                || CASE WHEN coalesce(columns[i], '') <> '' THEN format('.%I', columns[i]) ELSE '' END,
+                st.message);
+        END IF;
+    END LOOP;
+    IF failures = 0 THEN
+        RETURN true;
+    END IF;
+    IF failures > 20 THEN
+        detail := detail || E'\n' || hcguard__text('and_more', (failures - 20)::text);
+    END IF;
+    r := hcguard__msg(CASE best WHEN 1 THEN 'declarations_fail_mapping'
+                                WHEN 2 THEN 'declarations_fail_column'
+                                WHEN 3 THEN 'declarations_fail_type'
+                                ELSE 'declarations_fail_sync' END,
+                      failures::text, n::text);
+    r.detail := detail;
+    RETURN hcguard__raise(r, hcguard__on_failure() = 'warning');
+END
+$$;
+
+CREATE OR REPLACE FUNCTION hcguard_check_declarations()
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    s text[];
+    t text[];
+    c text[];
+    ty text[];
+BEGIN
+    SELECT array_agg(d.schema_name::text ORDER BY d.schema_name, d.table_name, d.column_name),
+           array_agg(d.table_name::text ORDER BY d.schema_name, d.table_name, d.column_name),
+           array_agg(d.column_name::text ORDER BY d.schema_name, d.table_name, d.column_name),
+           array_agg(d.declared_type ORDER BY d.schema_name, d.table_name, d.column_name)
+      INTO s, t, c, ty
+      FROM hcguard.declaration_store d;
+    RETURN hcguard__check_declarations(s, t, c, ty);
+END
+$$;
+
+-- The declarations as a document, to carry to another environment.
+CREATE OR REPLACE FUNCTION hcguard_declarations_json()
+RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT jsonb_build_object(
+        'format', 'hcguard declarations',
+        'version', 1,
+        'database', current_database(),
+        'declarations', coalesce(jsonb_agg(jsonb_build_object(
+            'schema_name', d.schema_name,
+            'table_name', d.table_name,
+            'column_name', NULLIF(d.column_name::text, ''),
+            'declared_type', d.declared_type,
+            'declared_at', d.declared_at,
+            'declared_by', d.declared_by)
+          ORDER BY d.schema_name, d.table_name, d.column_name), '[]'::jsonb))
+      FROM hcguard.declaration_store d
+$$;
+
+-- A refusal of a document that is not one of hcguard_declarations_json()'s.
+CREATE FUNCTION hcguard__refuse_declarations(why text, path text)
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    PERFORM hcguard__error(why, path);
+END
+$$;
+
+-- Checks, in this database, every declaration of such a document (before
+-- promoting from staging to production).  It records nothing.
+CREATE OR REPLACE FUNCTION hcguard_required_declarations(declarations jsonb)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    e jsonb;
+    path text;
+    i integer := 0;
+    f text;
+    s text[] := '{}';
+    t text[] := '{}';
+    c text[] := '{}';
+    ty text[] := '{}';
+BEGIN
+    IF declarations IS NULL THEN
+        PERFORM hcguard__error('declarations_doc_null');
+    END IF;
+    IF jsonb_typeof(declarations) <> 'object' THEN
+        PERFORM hcguard__refuse_declarations('declarations_doc_not_object', '$');
+    END IF;
+    IF NOT declarations ? 'declarations' THEN
+        PERFORM hcguard__refuse_declarations('declarations_doc_missing', '$.declarations');
+    END IF;
+    IF jsonb_typeof(declarations -> 'declarations') <> 'array' THEN
+        PERFORM hcguard__refuse_declarations('declarations_doc_not_array', '$.declarations');
+    END IF;
+    FOR e IN SELECT x FROM jsonb_array_elements(declarations -> 'declarations') AS x LOOP
+        path := format('$.declarations[%s]', i);
+        IF jsonb_typeof(e) <> 'object' THEN
+            PERFORM hcguard__refuse_declarations('declarations_doc_not_object', path);
+        END IF;
+        FOREACH f IN ARRAY ARRAY['schema_name', 'table_name'] LOOP
+            IF NOT e ? f THEN
+                PERFORM hcguard__refuse_declarations('declarations_doc_missing', path || '.' || f);
+            END IF;
+            IF jsonb_typeof(e -> f) <> 'string' OR e ->> f = '' THEN
+                PERFORM hcguard__refuse_declarations('declarations_doc_not_name', path || '.' || f);
+            END IF;
+        END LOOP;
+        FOREACH f IN ARRAY ARRAY['column_name', 'declared_type'] LOOP
+            IF e ? f AND jsonb_typeof(e -> f) NOT IN ('string', 'null') THEN
+                PERFORM hcguard__refuse_declarations('declarations_doc_not_text', path || '.' || f);
+            END IF;
+        END LOOP;
+        s := s || (e ->> 'schema_name');
+        t := t || (e ->> 'table_name');
+        c := c || (e ->> 'column_name');
+        ty := ty || (e ->> 'declared_type');
+        i := i + 1;
+    END LOOP;
+    RETURN hcguard__check_declarations(s, t, c, ty);
+END
+$$;
+
+-- The code no longer needs it: true if a declaration was removed.  Names
+-- are found as the guard finds them: as given, else in lower case (Id being
+-- sfid).
+CREATE OR REPLACE FUNCTION hcguard_forget_declaration(schema_name text, table_name text,
+                                           column_name text DEFAULT NULL)
+RETURNS boolean
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    d record;
+    removed integer := 0;
+BEGIN
+    IF schema_name IS NULL THEN
+        PERFORM hcguard__error('arg_null', 'schema name');
+    ELSIF table_name IS NULL THEN
+        PERFORM hcguard__error('arg_null', 'table name');
+    ELSIF schema_name = '' THEN
+        PERFORM hcguard__error('arg_empty', 'schema name');
+    ELSIF table_name = '' THEN
+        PERFORM hcguard__error('arg_empty', 'table name');
+    ELSIF column_name = '' THEN
+        PERFORM hcguard__error('arg_empty', 'column name');
+    END IF;
+    IF pg_is_in_recovery() THEN
+        PERFORM hcguard__error('forget_on_standby', 'hcguard_forget_declaration');
+    ELSIF current_setting('transaction_read_only')::boolean THEN
+        PERFORM hcguard__error('confirm_read_only', 'hcguard_forget_declaration');
+    END IF;
+    -- every matching declaration (as given and in lower case, there may be
+    -- two), the rights checked in the order of their names first, so that
+    -- a refusal names the same one whatever the rows' order
+    FOR d IN SELECT s.schema_name, s.table_name, s.column_name
+               FROM hcguard.declaration_store s
+              WHERE s.schema_name = ANY (hcguard__provision_spellings(hcguard_forget_declaration.schema_name))
+                AND s.table_name = ANY (hcguard__provision_spellings(hcguard_forget_declaration.table_name))
+                AND s.column_name = ANY (CASE WHEN hcguard_forget_declaration.column_name IS NULL
+                                              THEN ARRAY[''::name]
+                                              ELSE hcguard__provision_spellings(hcguard_forget_declaration.column_name, true) END)
+              ORDER BY s.schema_name COLLATE "C", s.table_name COLLATE "C", s.column_name COLLATE "C"
+    LOOP
+        PERFORM hcguard__may_forget(d.schema_name, d.table_name, d.column_name,
+                                    'hcguard.declaration_store'::regclass);
+        DELETE FROM hcguard.declaration_store s
+         WHERE s.schema_name = d.schema_name AND s.table_name = d.table_name
+           AND s.column_name = d.column_name;
+        removed := removed + 1;
+    END LOOP;
+    RETURN removed > 0;
 END
 $$;
 
@@ -1504,6 +1929,7 @@ BEGIN
         v.col_given := columns;
         v.col_name := columns;
         v.col_problem := array_fill(NULL::text, ARRAY[cardinality(columns)]);
+        v.col_declared := coalesce(declared, array_fill(NULL::text, ARRAY[cardinality(columns)]));
         RETURN v;
     END IF;
     lastop := (hcguard__find_column(v.relid, '_hc_lastop')).attnum;
@@ -2009,13 +2435,8 @@ BEGIN
 END
 $$;
 
--- hcguard.on_failure: any role can set it here (see the README).  A value
--- other than warning and provision is error, the safe reading of a typo.
-CREATE FUNCTION hcguard__on_failure()
-RETURNS text
-LANGUAGE sql STABLE
-AS $$ SELECT lower(btrim(coalesce(current_setting('hcguard.on_failure', true), ''))) $$;
-
+-- hcguard.on_failure: any role can set it here (see the README); read by
+-- hcguard__on_failure (ddl/messages.sql).
 CREATE FUNCTION hcguard__warn_only()
 RETURNS boolean
 LANGUAGE sql STABLE
@@ -2045,6 +2466,81 @@ END
 $$;
 
 ------------------------------------------------------------------------------
+-- Declarations: what a guard that returned named is recorded
+-- (ddl/declaration_store.sql, ddl/declarations.sql), in read-write
+-- transactions only, and only what is new.
+------------------------------------------------------------------------------
+
+CREATE FUNCTION hcguard__record(schema_name text, table_name text, columns text[], types text[])
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    -- as in the C extension: not read-only, not SERIALIZABLE (see
+    -- hcguard__declare)
+    IF current_setting('transaction_read_only')::boolean
+       OR current_setting('transaction_isolation') = 'serializable' THEN
+        RETURN;
+    END IF;
+    IF coalesce(cardinality(columns), 0) = 0 THEN
+        columns := ARRAY[''];
+        types := ARRAY[NULL::text];
+    END IF;
+    FOR i IN 1 .. cardinality(columns) LOOP
+        -- declaring less (no type) does not weaken what is recorded
+        CONTINUE WHEN EXISTS (
+            SELECT FROM hcguard.declaration_store d
+             WHERE d.schema_name = hcguard__record.schema_name::name
+               AND d.table_name = hcguard__record.table_name::name
+               AND d.column_name = columns[i]::name
+               AND (types[i] IS NULL OR d.declared_type = types[i]));
+        PERFORM hcguard__declare(schema_name, table_name, columns[i], types[i]);
+    END LOOP;
+END
+$$;
+
+-- Records what a verdict named, by the names the catalog has, or, for what
+-- does not exist (a guard that warned), by the names Connect would give it:
+-- in lower case, the field Id being sfid.
+CREATE FUNCTION hcguard__record_verdict(v hcguard__verdict)
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    PERFORM hcguard__record(CASE WHEN v.nspid IS NULL THEN lower(v.schema_given) ELSE v.schema_name END,
+                            CASE WHEN v.relid IS NULL THEN lower(v.table_given) ELSE v.table_name END,
+                            ARRAY(SELECT CASE WHEN v.col_attnum[i] IS NULL
+                                              THEN hcguard__column_of(v.col_given[i])
+                                              ELSE v.col_name[i] END
+                                    FROM generate_subscripts(v.col_given, 1) AS i ORDER BY i),
+                            v.col_declared);
+END
+$$;
+
+-- The SQLSTATE and message hcguard_required would raise for one name (the
+-- column may declare its type), both NULL where it would pass; it never
+-- provisions and never records (see ddl/declarations.sql).
+CREATE FUNCTION hcguard__verdict_state(schema_name text, table_name text, column_name text,
+                                       OUT code text, OUT message text)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    d record;
+    v hcguard__verdict;
+    r hcguard__report;
+BEGIN
+    PERFORM hcguard__name(schema_name, 'schema name'), hcguard__name(table_name, 'table name');
+    d := hcguard__declared_columns(hcguard__optional_column(column_name));
+    v := hcguard__verdict(schema_name, table_name, d.names, true, d.types);
+    IF v.problem IS NOT NULL THEN
+        r := hcguard__describe(v);
+        code := r.sqlstate;
+        message := r.message;
+    END IF;
+END
+$$;
+
+------------------------------------------------------------------------------
 -- The contract's functions.
 ------------------------------------------------------------------------------
 
@@ -2056,12 +2552,16 @@ AS $$
 DECLARE
     d record := hcguard__declared_columns(columns);
     v hcguard__verdict := hcguard__verdict(schema_name, table_name, d.names, true, d.types);
+    passed boolean;
 BEGIN
     -- what provisioning created must pass the guard like anything else
     IF hcguard__provisions(v) AND hcguard__provision(schema_name, table_name, d.names, d.types) THEN
         v := hcguard__verdict(schema_name, table_name, d.names, true, d.types);
     END IF;
-    RETURN hcguard__pass(v);
+    passed := hcguard__pass(v);
+    -- it returned (under warning, false): what it named is declared
+    PERFORM hcguard__record_verdict(v);
+    RETURN passed;
 END
 $$;
 
@@ -2459,6 +2959,7 @@ DECLARE
     v hcguard__verdict;
     r hcguard__report;
     first_look boolean := true;
+    passed boolean;
 BEGIN
     PERFORM hcguard__name(schema_name, 'schema name'), hcguard__name(table_name, 'table name');
     cols := hcguard__optional_column(column_name);
@@ -2484,11 +2985,14 @@ BEGIN
         END IF;
         first_look := false;
         IF v.problem IS NULL THEN
+            PERFORM hcguard__record_verdict(v);
             RETURN true;
         END IF;
         waited_ms := extract(epoch FROM clock_timestamp() - started) * 1000;
         IF waited_ms >= timeout_ms THEN
-            RETURN hcguard__pass(v);
+            passed := hcguard__pass(v);
+            PERFORM hcguard__record_verdict(v);
+            RETURN passed;
         END IF;
         IF clock_timestamp() - last_progress >= interval '30 seconds' THEN
             r := hcguard__describe(v);
@@ -2714,6 +3218,23 @@ BEGIN
 END
 $$;
 
+-- What a file maps is declared, once the check has returned.
+CREATE FUNCTION hcguard__record_config(schema_name text, config jsonb)
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    m record;
+BEGIN
+    FOR m IN SELECT * FROM hcguard__parse_config(config) ORDER BY 1 LOOP
+        PERFORM hcguard__record(schema_name, lower(m.object_name), '{}', '{}');
+        PERFORM hcguard__record(schema_name, lower(m.object_name),
+                                ARRAY(SELECT hcguard__column_of(f) FROM unnest(m.fields) AS f),
+                                array_fill(NULL::text, ARRAY[cardinality(m.fields)]));
+    END LOOP;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION hcguard_required_config(schema_name text, config jsonb)
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -2726,6 +3247,7 @@ DECLARE
     missing_fields integer := 0;
     found_schema text;
     r hcguard__report;
+    passed boolean;
 BEGIN
     IF hcguard__on_failure() = 'provision' THEN
         PERFORM hcguard__provision_config(schema_name, config);
@@ -2750,6 +3272,7 @@ BEGIN
         END IF;
     END LOOP;
     IF failures = 0 THEN
+        PERFORM hcguard__record_config(found_schema, config);
         RETURN true;
     END IF;
     IF failures > 20 THEN
@@ -2760,14 +3283,18 @@ BEGIN
                            ELSE 'config_not_synced' END,
                       failures::text, found_schema);
     r.detail := detail;
-    RETURN hcguard__raise(r, hcguard__warn_only());
+    passed := hcguard__raise(r, hcguard__warn_only());
+    PERFORM hcguard__record_config(found_schema, config);
+    RETURN passed;
 END
 $$;
 
 ------------------------------------------------------------------------------
 -- Every function of the edition runs with search_path pinned to pg_catalog
 -- and this schema, whatever the caller's: nothing the caller put on their
--- search_path is reached.  Then the version is recorded.
+-- search_path is reached.  Internal functions run from those, but the view
+-- hcguard_declarations calls hcguard__declarations itself, so it is pinned
+-- too.  Then the version is recorded.
 ------------------------------------------------------------------------------
 
 DO $pin$
@@ -2777,7 +3304,8 @@ BEGIN
     FOR f IN SELECT p.oid FROM pg_catalog.pg_proc p
               WHERE p.pronamespace OPERATOR(pg_catalog.=) pg_catalog.current_schema()::pg_catalog.regnamespace
                 AND p.proname OPERATOR(pg_catalog.~~) 'hcguard\_%'
-                AND (p.proname OPERATOR(pg_catalog.!~~) 'hcguard\_\_%' OR p.prorettype OPERATOR(pg_catalog.=) 'pg_catalog.trigger'::pg_catalog.regtype)
+                AND (p.proname OPERATOR(pg_catalog.!~~) 'hcguard\_\_%' OR p.prorettype OPERATOR(pg_catalog.=) 'pg_catalog.trigger'::pg_catalog.regtype
+                     OR p.proname OPERATOR(pg_catalog.=) 'hcguard__declarations')
     LOOP
         EXECUTE pg_catalog.format('ALTER FUNCTION %s SET search_path = pg_catalog, %I, pg_temp',
                                   f, pg_catalog.current_schema());

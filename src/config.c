@@ -390,6 +390,23 @@ provision_config(FunctionCallInfo fcinfo)
 	}
 }
 
+/* What a file maps is declared, once the check has returned. */
+static void
+record_config(FunctionCallInfo fcinfo, const char *schema_name)
+{
+	ListCell   *lc;
+
+	foreach(lc, parse_config(PG_GETARG_JSONB_P(1)))
+	{
+		ConfigMapping *m = lfirst(lc);
+		const char **columns = palloc(sizeof(char *) * Max(m->nfields, 1));
+
+		for (int i = 0; i < m->nfields; i++)
+			columns[i] = column_of(m->fields[i]);
+		hc_record_names(schema_name, hc_lower(m->object_name), m->nfields, columns);
+	}
+}
+
 Datum
 hcguard_required_config(PG_FUNCTION_ARGS)
 {
@@ -418,7 +435,10 @@ hcguard_required_config(PG_FUNCTION_ARGS)
 			describe_difference(&detail, d);
 	}
 	if (failures == 0)
+	{
+		record_config(fcinfo, schema_name);
 		PG_RETURN_BOOL(true);
+	}
 	if (failures > MAX_DETAIL_PROBLEMS)
 		appendStringInfo(&detail, "\n%s",
 						 hc_text(HC_MSG_AND_MORE, HC_ARGS(hc_int(failures - MAX_DETAIL_PROBLEMS))));
@@ -429,5 +449,6 @@ hcguard_required_config(PG_FUNCTION_ARGS)
 			   HC_ARGS(hc_int(failures), schema_name));
 	r.detail = detail.data;
 	hc_raise(hc_on_failure == HC_ON_FAILURE_WARNING ? WARNING : ERROR, &r);
+	record_config(fcinfo, schema_name);
 	PG_RETURN_BOOL(false);
 }

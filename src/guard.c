@@ -42,6 +42,7 @@ require(FunctionCallInfo fcinfo, int ncols, const char **columns)
 	const char *table_name = hc_arg_name(fcinfo, 1, "table name");
 	HcColumnArg *declared = declared_columns(ncols, columns);
 	HcVerdict	v;
+	bool		passed;
 
 	hc_verdict_declared(&v, hc_own_schema(), schema_name, table_name,
 						ncols, declared, GetActiveSnapshot());
@@ -49,9 +50,10 @@ require(FunctionCallInfo fcinfo, int ncols, const char **columns)
 	if (hc_provision(&v))
 		hc_verdict_declared(&v, hc_own_schema(), schema_name, table_name,
 							ncols, declared, GetActiveSnapshot());
-	if (v.problem == HC_OK)
-		return true;
-	return hc_report_failure(&v);
+	passed = (v.problem == HC_OK) || hc_report_failure(&v);
+	/* it returned (under warning, false): what it named is declared */
+	hc_record_verdict(&v);
+	return passed;
 }
 
 Datum

@@ -236,9 +236,17 @@ extern int	hc_unmet_columns(const HcVerdict *v);
 /* provision.c: hcguard.on_failure = provision */
 extern bool hc_is_provisioned(Oid nspid);
 extern bool hc_provision(const HcVerdict *v);
+extern char *hc_format_type_pinned(Oid type, int32 typmod);
+extern bool hc_call_shared(const char *function, int nargs, Oid *argtypes,
+						   Datum *values, const char *nulls, bool *missing);
 extern bool hc_provision_names(const char *schema_name, const char *table_name,
 							   int ncols, const char **columns,
 							   const HcColumnArg *declared);
+
+/* declarations.c: what the migrations declared */
+extern void hc_record_verdict(const HcVerdict *v);
+extern void hc_record_names(const char *schema_name, const char *table_name,
+							int ncols, const char **columns);
 
 /* messages.c: reports from the catalogue (src/messages.txt) */
 typedef struct HcMessageDef

@@ -51,61 +51,109 @@ text_array(int n, const char **values, bool *nulls)
 }
 
 /*
- * Calls hcguard__provision(schema, table, columns, types) of the
- * extension's schema.  A declared type is written as format_type writes it
- * under the pinned search_path, as the PL/pgSQL reads a column's type, so
- * that the two compare.
+ * Runs "SELECT <extension's schema>.function($1, ...)" for the PL/pgSQL both
+ * editions share, as the calling role, with search_path pinned to
+ * pg_catalog and the extension's schema for the call: nothing on the
+ * caller's search_path is reached.  Returns the result's first column
+ * (false when NULL), or false where the function does not exist (the
+ * library updated to 1.2, the extension's SQL not yet): *missing says so.
  */
 bool
-hc_provision_names(const char *schema_name, const char *table_name,
-				   int ncols, const char **columns, const HcColumnArg *declared)
+hc_call_shared(const char *function, int nargs, Oid *argtypes, Datum *values,
+			   const char *nulls, bool *missing)
 {
 	const char *extschema = get_namespace_name(hc_extension_schema());
 	int			nestlevel = NewGUCNestLevel();
-	const char **types = palloc0(sizeof(char *) * Max(ncols, 1));
-	bool	   *type_nulls = palloc0(sizeof(bool) * Max(ncols, 1));
-	bool	   *name_nulls = palloc0(sizeof(bool) * Max(ncols, 1));
-	Oid			argtypes[4] = {TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID};
-	Datum		values[4];
-	const char *call;
 	List	   *funcname;
+	StringInfoData call;
 	bool		isnull;
-	bool		provisioned;
+	bool		result;
 
 	(void) set_config_option("search_path",
 							 psprintf("pg_catalog, %s, pg_temp", quote_identifier(extschema)),
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 
-	/* the C extension updated to 1.2's library, but not yet its SQL */
 	funcname = list_make1(makeString(pstrdup(extschema)));
-	funcname = lappend(funcname, makeString("hcguard__provision"));
-	if (!OidIsValid(LookupFuncName(funcname, 4, argtypes, true)))
-		hc_error(HC_MSG_PROVISION_NEEDS_UPDATE, HC_NO_ARGS);
+	funcname = lappend(funcname, makeString(pstrdup(function)));
+	*missing = !OidIsValid(LookupFuncName(funcname, nargs, argtypes, true));
+	if (*missing)
+	{
+		AtEOXact_GUC(true, nestlevel);
+		return false;
+	}
+
+	initStringInfo(&call);
+	appendStringInfo(&call, "SELECT %s.%s(", quote_identifier(extschema),
+					 quote_identifier(function));
+	for (int i = 0; i < nargs; i++)
+		appendStringInfo(&call, "%s$%d", i > 0 ? ", " : "", i + 1);
+	appendStringInfoChar(&call, ')');
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(call.data, nargs, argtypes, values, nulls, false, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "%s returned no row", function);
+	result = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+										SPI_tuptable->tupdesc, 1, &isnull));
+	result = result && !isnull;
+	SPI_finish();
+
+	AtEOXact_GUC(true, nestlevel);
+	return result;
+}
+
+/*
+ * A type as format_type writes it with search_path pinned as the shared
+ * PL/pgSQL runs: the text both editions store and compare, which parses the
+ * same wherever it is read again.
+ */
+char *
+hc_format_type_pinned(Oid type, int32 typmod)
+{
+	int			nestlevel = NewGUCNestLevel();
+	char	   *text;
+
+	(void) set_config_option("search_path",
+							 psprintf("pg_catalog, %s, pg_temp",
+									  quote_identifier(get_namespace_name(hc_extension_schema()))),
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	text = format_type_with_typemod(type, typmod);
+	AtEOXact_GUC(true, nestlevel);
+	return text;
+}
+
+/*
+ * Calls hcguard__provision(schema, table, columns, types).  A declared type
+ * is written as format_type writes it, as the PL/pgSQL reads a column's
+ * type, so that the two compare.
+ */
+bool
+hc_provision_names(const char *schema_name, const char *table_name,
+				   int ncols, const char **columns, const HcColumnArg *declared)
+{
+	const char **types = palloc0(sizeof(char *) * Max(ncols, 1));
+	bool	   *type_nulls = palloc0(sizeof(bool) * Max(ncols, 1));
+	bool	   *name_nulls = palloc0(sizeof(bool) * Max(ncols, 1));
+	Oid			argtypes[4] = {TEXTOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID};
+	Datum		values[4];
+	bool		missing;
+	bool		provisioned;
 
 	for (int i = 0; i < ncols; i++)
 	{
 		type_nulls[i] = (declared == NULL || !OidIsValid(declared[i].type));
 		if (!type_nulls[i])
-			types[i] = format_type_with_typemod(declared[i].type, declared[i].typmod);
+			types[i] = hc_format_type_pinned(declared[i].type, declared[i].typmod);
 	}
 	values[0] = CStringGetTextDatum(schema_name);
 	values[1] = CStringGetTextDatum(table_name);
 	values[2] = text_array(ncols, columns, name_nulls);
 	values[3] = text_array(ncols, types, type_nulls);
 
-	call = psprintf("SELECT %s.hcguard__provision($1, $2, $3, $4)",
-					quote_identifier(extschema));
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(call, 4, argtypes, values, NULL, false, 1) != SPI_OK_SELECT ||
-		SPI_processed != 1)
-		elog(ERROR, "hcguard__provision returned no row");
-	provisioned = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
-											 SPI_tuptable->tupdesc, 1, &isnull));
-	provisioned = provisioned && !isnull;
-	SPI_finish();
-
-	AtEOXact_GUC(true, nestlevel);
+	provisioned = hc_call_shared("hcguard__provision", 4, argtypes, values, NULL, &missing);
+	if (missing)
+		hc_error(HC_MSG_PROVISION_NEEDS_UPDATE, HC_NO_ARGS);
 	return provisioned;
 }
 

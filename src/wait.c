@@ -108,6 +108,7 @@ hcguard_wait(PG_FUNCTION_ARGS)
 		first_look = false;
 		if (v.problem == HC_OK)
 		{
+			hc_record_verdict(&v);
 			MemoryContextSwitchTo(old);
 			PG_RETURN_BOOL(true);
 		}
@@ -117,6 +118,8 @@ hcguard_wait(PG_FUNCTION_ARGS)
 		if (waited_ms >= timeout_ms)
 		{
 			bool		result = hc_report_failure(&v);
+
+			hc_record_verdict(&v);
 
 			MemoryContextSwitchTo(old);
 			PG_RETURN_BOOL(result);

@@ -125,6 +125,7 @@ BEGIN
         v.col_given := columns;
         v.col_name := columns;
         v.col_problem := array_fill(NULL::text, ARRAY[cardinality(columns)]);
+        v.col_declared := coalesce(declared, array_fill(NULL::text, ARRAY[cardinality(columns)]));
         RETURN v;
     END IF;
     lastop := (hcguard__find_column(v.relid, '_hc_lastop')).attnum;
@@ -630,13 +631,8 @@ BEGIN
 END
 $$;
 
--- hcguard.on_failure: any role can set it here (see the README).  A value
--- other than warning and provision is error, the safe reading of a typo.
-CREATE FUNCTION hcguard__on_failure()
-RETURNS text
-LANGUAGE sql STABLE
-AS $$ SELECT lower(btrim(coalesce(current_setting('hcguard.on_failure', true), ''))) $$;
-
+-- hcguard.on_failure: any role can set it here (see the README); read by
+-- hcguard__on_failure (ddl/messages.sql).
 CREATE FUNCTION hcguard__warn_only()
 RETURNS boolean
 LANGUAGE sql STABLE
@@ -666,6 +662,81 @@ END
 $$;
 
 ------------------------------------------------------------------------------
+-- Declarations: what a guard that returned named is recorded
+-- (ddl/declaration_store.sql, ddl/declarations.sql), in read-write
+-- transactions only, and only what is new.
+------------------------------------------------------------------------------
+
+CREATE FUNCTION hcguard__record(schema_name text, table_name text, columns text[], types text[])
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    -- as in the C extension: not read-only, not SERIALIZABLE (see
+    -- hcguard__declare)
+    IF current_setting('transaction_read_only')::boolean
+       OR current_setting('transaction_isolation') = 'serializable' THEN
+        RETURN;
+    END IF;
+    IF coalesce(cardinality(columns), 0) = 0 THEN
+        columns := ARRAY[''];
+        types := ARRAY[NULL::text];
+    END IF;
+    FOR i IN 1 .. cardinality(columns) LOOP
+        -- declaring less (no type) does not weaken what is recorded
+        CONTINUE WHEN EXISTS (
+            SELECT FROM hcguard.declaration_store d
+             WHERE d.schema_name = hcguard__record.schema_name::name
+               AND d.table_name = hcguard__record.table_name::name
+               AND d.column_name = columns[i]::name
+               AND (types[i] IS NULL OR d.declared_type = types[i]));
+        PERFORM hcguard__declare(schema_name, table_name, columns[i], types[i]);
+    END LOOP;
+END
+$$;
+
+-- Records what a verdict named, by the names the catalog has, or, for what
+-- does not exist (a guard that warned), by the names Connect would give it:
+-- in lower case, the field Id being sfid.
+CREATE FUNCTION hcguard__record_verdict(v hcguard__verdict)
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    PERFORM hcguard__record(CASE WHEN v.nspid IS NULL THEN lower(v.schema_given) ELSE v.schema_name END,
+                            CASE WHEN v.relid IS NULL THEN lower(v.table_given) ELSE v.table_name END,
+                            ARRAY(SELECT CASE WHEN v.col_attnum[i] IS NULL
+                                              THEN hcguard__column_of(v.col_given[i])
+                                              ELSE v.col_name[i] END
+                                    FROM generate_subscripts(v.col_given, 1) AS i ORDER BY i),
+                            v.col_declared);
+END
+$$;
+
+-- The SQLSTATE and message hcguard_required would raise for one name (the
+-- column may declare its type), both NULL where it would pass; it never
+-- provisions and never records (see ddl/declarations.sql).
+CREATE FUNCTION hcguard__verdict_state(schema_name text, table_name text, column_name text,
+                                       OUT code text, OUT message text)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    d record;
+    v hcguard__verdict;
+    r hcguard__report;
+BEGIN
+    PERFORM hcguard__name(schema_name, 'schema name'), hcguard__name(table_name, 'table name');
+    d := hcguard__declared_columns(hcguard__optional_column(column_name));
+    v := hcguard__verdict(schema_name, table_name, d.names, true, d.types);
+    IF v.problem IS NOT NULL THEN
+        r := hcguard__describe(v);
+        code := r.sqlstate;
+        message := r.message;
+    END IF;
+END
+$$;
+
+------------------------------------------------------------------------------
 -- The contract's functions.
 ------------------------------------------------------------------------------
 
@@ -677,12 +748,16 @@ AS $$
 DECLARE
     d record := hcguard__declared_columns(columns);
     v hcguard__verdict := hcguard__verdict(schema_name, table_name, d.names, true, d.types);
+    passed boolean;
 BEGIN
     -- what provisioning created must pass the guard like anything else
     IF hcguard__provisions(v) AND hcguard__provision(schema_name, table_name, d.names, d.types) THEN
         v := hcguard__verdict(schema_name, table_name, d.names, true, d.types);
     END IF;
-    RETURN hcguard__pass(v);
+    passed := hcguard__pass(v);
+    -- it returned (under warning, false): what it named is declared
+    PERFORM hcguard__record_verdict(v);
+    RETURN passed;
 END
 $$;
 
@@ -1080,6 +1155,7 @@ DECLARE
     v hcguard__verdict;
     r hcguard__report;
     first_look boolean := true;
+    passed boolean;
 BEGIN
     PERFORM hcguard__name(schema_name, 'schema name'), hcguard__name(table_name, 'table name');
     cols := hcguard__optional_column(column_name);
@@ -1105,11 +1181,14 @@ BEGIN
         END IF;
         first_look := false;
         IF v.problem IS NULL THEN
+            PERFORM hcguard__record_verdict(v);
             RETURN true;
         END IF;
         waited_ms := extract(epoch FROM clock_timestamp() - started) * 1000;
         IF waited_ms >= timeout_ms THEN
-            RETURN hcguard__pass(v);
+            passed := hcguard__pass(v);
+            PERFORM hcguard__record_verdict(v);
+            RETURN passed;
         END IF;
         IF clock_timestamp() - last_progress >= interval '30 seconds' THEN
             r := hcguard__describe(v);
@@ -1335,6 +1414,23 @@ BEGIN
 END
 $$;
 
+-- What a file maps is declared, once the check has returned.
+CREATE FUNCTION hcguard__record_config(schema_name text, config jsonb)
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    m record;
+BEGIN
+    FOR m IN SELECT * FROM hcguard__parse_config(config) ORDER BY 1 LOOP
+        PERFORM hcguard__record(schema_name, lower(m.object_name), '{}', '{}');
+        PERFORM hcguard__record(schema_name, lower(m.object_name),
+                                ARRAY(SELECT hcguard__column_of(f) FROM unnest(m.fields) AS f),
+                                array_fill(NULL::text, ARRAY[cardinality(m.fields)]));
+    END LOOP;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION hcguard_required_config(schema_name text, config jsonb)
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -1347,6 +1443,7 @@ DECLARE
     missing_fields integer := 0;
     found_schema text;
     r hcguard__report;
+    passed boolean;
 BEGIN
     IF hcguard__on_failure() = 'provision' THEN
         PERFORM hcguard__provision_config(schema_name, config);
@@ -1371,6 +1468,7 @@ BEGIN
         END IF;
     END LOOP;
     IF failures = 0 THEN
+        PERFORM hcguard__record_config(found_schema, config);
         RETURN true;
     END IF;
     IF failures > 20 THEN
@@ -1381,14 +1479,18 @@ BEGIN
                            ELSE 'config_not_synced' END,
                       failures::text, found_schema);
     r.detail := detail;
-    RETURN hcguard__raise(r, hcguard__warn_only());
+    passed := hcguard__raise(r, hcguard__warn_only());
+    PERFORM hcguard__record_config(found_schema, config);
+    RETURN passed;
 END
 $$;
 
 ------------------------------------------------------------------------------
 -- Every function of the edition runs with search_path pinned to pg_catalog
 -- and this schema, whatever the caller's: nothing the caller put on their
--- search_path is reached.  Then the version is recorded.
+-- search_path is reached.  Internal functions run from those, but the view
+-- hcguard_declarations calls hcguard__declarations itself, so it is pinned
+-- too.  Then the version is recorded.
 ------------------------------------------------------------------------------
 
 DO $pin$
@@ -1398,7 +1500,8 @@ BEGIN
     FOR f IN SELECT p.oid FROM pg_catalog.pg_proc p
               WHERE p.pronamespace OPERATOR(pg_catalog.=) pg_catalog.current_schema()::pg_catalog.regnamespace
                 AND p.proname OPERATOR(pg_catalog.~~) 'hcguard\_%'
-                AND (p.proname OPERATOR(pg_catalog.!~~) 'hcguard\_\_%' OR p.prorettype OPERATOR(pg_catalog.=) 'pg_catalog.trigger'::pg_catalog.regtype)
+                AND (p.proname OPERATOR(pg_catalog.!~~) 'hcguard\_\_%' OR p.prorettype OPERATOR(pg_catalog.=) 'pg_catalog.trigger'::pg_catalog.regtype
+                     OR p.proname OPERATOR(pg_catalog.=) 'hcguard__declarations')
     LOOP
         EXECUTE pg_catalog.format('ALTER FUNCTION %s SET search_path = pg_catalog, %I, pg_temp',
                                   f, pg_catalog.current_schema());

@@ -249,6 +249,14 @@ sub doc {
     }
     return '{"mappings": [' . join(', ', @maps) . ']' . (chance(0.5) ? ', "version": 1' : '') . '}';
 }
+# Documents that are not hcguard_declarations_json()'s.
+my @bad_declaration_docs = ('[]', '{}', '{"mappings": []}', '{"declarations": {}}', '{"declarations": [1]}',
+    '{"declarations": [{"schema_name": "salesforce"}]}', '{"declarations": [{"table_name": "contact"}]}',
+    '{"declarations": [{"schema_name": "", "table_name": "contact"}]}',
+    '{"declarations": [{"schema_name": "salesforce", "table_name": 3}]}',
+    '{"declarations": [{"schema_name": "salesforce", "table_name": "contact", "column_name": true}]}',
+    '{"declarations": [{"schema_name": "salesforce", "table_name": "contact", "declared_type": []}]}',
+    '"declarations"', 'null', '{"declarations": null}', '{"declarations": []}', undef);
 sub jlit {
     my ($d) = @_;
     return chance(0.5) ? 'NULL::jsonb' : 'NULL' unless defined $d;
@@ -259,6 +267,10 @@ sub jlit {
 my @fns = (['required3', 12], ['required2', 6], ['requiredv', 9], ['status', 10],
            ['confirm', 9], ['revoke', 7], ['confirmations', 3], ['mappings', 5],
            ['columns', 8], ['wait', 7], ['config_diff', 7], ['required_config', 7],
+           # the store grows with every call that returns: a look at all of it
+           # costs a verdict per declaration, so these are rare
+           ['declarations', 0.04], ['check_declarations', 0.03], ['declarations_json', 0.05],
+           ['required_declarations', 2], ['forget', 3],
            ['connect_event', 0.6]);
 # Heroku Connect's events (hcdiff_harness.connect_event)
 my @events = qw(add_fax resync_fax drop_fax add_paid resync_paid drop_paid drop_status
@@ -361,6 +373,33 @@ sub call_sql {
         return 'SELECT * FROM hcguard_config_diff(' . lit($s, 'text') . ', ' . jlit(doc()) . ')';
     } elsif ($fn eq 'required_config') {
         return 'SELECT * FROM hcguard_required_config(' . lit($s, 'text') . ', ' . jlit(doc()) . ')';
+    } elsif ($fn eq 'declarations') {
+        return pick('SELECT schema_name, table_name, column_name, declared_type, declared_by, ok, problem FROM hcguard_declarations',
+                    'SELECT count(*), count(*) FILTER (WHERE NOT ok) FROM hcguard_declarations',
+                    'SELECT column_name, problem FROM hcguard_declarations WHERE table_name = ' . lit($t));
+    } elsif ($fn eq 'check_declarations') {
+        return 'SELECT * FROM hcguard_check_declarations()';
+    } elsif ($fn eq 'declarations_json') {
+        # when and in which database differ between the two editions' runs
+        return q{SELECT jsonb_path_query_array(hcguard_declarations_json(), '$.declarations[*].schema_name'),}
+             . q{ jsonb_path_query_array(hcguard_declarations_json(), '$.declarations[*].column_name'),}
+             . q{ jsonb_path_query_array(hcguard_declarations_json(), '$.declarations[*].declared_type'),}
+             . q{ hcguard_declarations_json() -> 'format', jsonb_array_length(hcguard_declarations_json() -> 'declarations')};
+    } elsif ($fn eq 'required_declarations') {
+        my $r = rand();
+        return 'SELECT * FROM hcguard_required_declarations(hcguard_declarations_json())' if $r < 0.03;
+        return 'SELECT * FROM hcguard_required_declarations(' . jlit(pick(@bad_declaration_docs)) . ')' if $r < 0.5;
+        my @d = map {
+            my ($ds, $dt, $dc) = chance(0.6) ? (coherent())[0 .. 2] : (name_for(\@schemas), name_for(\@tables), name_for(\@columns));
+            my $ty = chance(0.2) ? pick(@types) : undef;
+            sprintf('{"schema_name": %s, "table_name": %s, "column_name": %s, "declared_type": %s}',
+                    json_str($ds // 'salesforce'), json_str($dt // 'contact'),
+                    defined $dc && chance(0.8) ? json_str($dc) : 'null', defined $ty ? json_str($ty) : 'null')
+        } 1 .. int(rand(6));
+        return 'SELECT * FROM hcguard_required_declarations(' . jlit('{"declarations": [' . join(', ', @d) . ']}') . ')';
+    } elsif ($fn eq 'forget') {
+        return 'SELECT * FROM hcguard_forget_declaration(' . join(', ', lit($s), lit($t)) . ')' if chance(0.3);
+        return 'SELECT * FROM hcguard_forget_declaration(' . join(', ', lit($s), lit($t), lit($c, 'text')) . ')';
     } elsif ($fn eq 'connect_event') {
         return 'SELECT * FROM hcdiff_harness.connect_event(' . lit(pick(@events)) . ')';
     }
@@ -401,14 +440,19 @@ for my $i (1 .. $ncalls) {
     my $r = rand();
     my $mode = $r < 0.05 ? 'repeatable read' : $r < 0.10 ? 'read only' : 'autocommit';
     ($role, $onf, $path, $mode) = ('superuser', 'default', 'default', 'autocommit') if $fn eq 'connect_event';
-    # without public in the path, name hcguard's functions and view with it
-    $q =~ s/^SELECT (.*?) FROM (hcguard_\w+)/SELECT $1 FROM public.$2/ if $path ne 'default' && $path !~ /public/;
-    my $effects = $fn =~ /^(confirm|revoke|connect_event)$/ ? 'true' : 'false';
+    # without public in the path, name hcguard's functions and view with it,
+    # every one the call uses
+    $q =~ s/(?<![.\w'"])(hcguard_\w+)/public.$1/g if $path ne 'default' && $path !~ /public/;
+    # calls that may write: the store they write is compared after them (a
+    # guard that returns records its declarations)
+    my $effects = $fn =~ /^(confirm|revoke|connect_event)$/ ? 'confirmations'
+                : $fn =~ /^(required2|required3|requiredv|required_config|wait|forget)$/ ? 'declarations'
+                : 'none';
     print $tsv join("\t", $i, $role, $onf, $mode, $fn, esc_tsv($path eq 'default' ? $q : 'SET search_path = ' . ($path eq '' ? "''" : $path) . "; $q")), "\n";
     (my $qq = $q) =~ s/'/''/g;
     (my $pq = $path) =~ s/'/''/g;
     (my $rq = $role) =~ s/'/''/g;
-    my $call = "SELECT hcdiff_harness.call('$rq', '$onf', '$pq', '$qq', $effects);\n";
+    my $call = "SELECT hcdiff_harness.call('$rq', '$onf', '$pq', '$qq', '$effects');\n";
     print $sql "\\warn \@\@call $i\n";
     if ($mode eq 'autocommit') {
         print $sql $call;

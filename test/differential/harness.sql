@@ -12,10 +12,13 @@
 --   * Becomes ROLE for the transaction ('superuser' stays the superuser).
 --   * Runs QUERY and reports all its rows, sorted (the order of rows is not
 --     part of the contract), in a NOTICE "result: ...".
---   * With EFFECTS (after hcguard_confirm_synced, hcguard_revoke_confirmation
---     and Connect's events), back as the superuser, reports every row of
---     hcguard_confirmations in a NOTICE "confirmations: ...", confirmed_at
---     replaced by whether this transaction wrote it (fresh).
+--   * EFFECTS 'confirmations' (after hcguard_confirm_synced,
+--     hcguard_revoke_confirmation and Connect's events): back as the
+--     superuser, reports every row of hcguard_confirmations in a NOTICE
+--     "confirmations: ...", confirmed_at replaced by whether this transaction
+--     wrote it (fresh).  'declarations' (after every call that may record or
+--     forget one): the declaration store's count, a digest of its rows
+--     and the rows the call wrote, declared_at replaced likewise.  'none': nothing.
 -- Errors are not caught: psql prints them (after any WARNING hcguard raised)
 -- with their SQLSTATE, message, detail, hint and fields, and the call's
 -- transaction is rolled back, so only a call that returned leaves anything
@@ -31,7 +34,7 @@
 CREATE SCHEMA hcdiff_harness;
 GRANT USAGE ON SCHEMA hcdiff_harness TO PUBLIC;
 
-CREATE FUNCTION hcdiff_harness.call(role text, on_failure text, path text, query text, effects boolean)
+CREATE FUNCTION hcdiff_harness.call(role text, on_failure text, path text, query text, effects text)
 RETURNS void
 LANGUAGE plpgsql
 AS $harness$
@@ -51,17 +54,29 @@ BEGIN
             || query || E'\n) t' INTO res;
     PERFORM pg_catalog.set_config('role', 'none', true);
     RAISE NOTICE USING MESSAGE = 'result: ' || res;
-    IF effects THEN
+    IF effects = 'confirmations' THEN
         SELECT coalesce(string_agg(c::text, E'\n' ORDER BY c::text COLLATE "C"), '')
           INTO res
           FROM (SELECT schema_name, table_name, column_name, confirmed_by, note, counts,
                        confirmed_at >= now() AS fresh
                   FROM public.hcguard_confirmations) c;
         RAISE NOTICE USING MESSAGE = 'confirmations: ' || res;
+    ELSIF effects = 'declarations' THEN
+        -- the store grows with every call: its count, an order-free digest
+        -- of all its rows (a sum of hashes needs no sort), and in full the
+        -- rows this call wrote
+        SELECT count(*) || ' ' || coalesce(sum(hashtextextended(d::text, 0)::numeric), 0)
+               || coalesce(E'\n' || string_agg(d::text, E'\n' ORDER BY d::text COLLATE "C")
+                                       FILTER (WHERE d.fresh), '')
+          INTO res
+          FROM (SELECT schema_name, table_name, column_name, declared_type, declared_by,
+                       declared_at >= now() AS fresh
+                  FROM hcguard.declaration_store) d;
+        RAISE NOTICE USING MESSAGE = 'declarations: ' || res;
     END IF;
 END
 $harness$;
-GRANT EXECUTE ON FUNCTION hcdiff_harness.call(text, text, text, text, boolean) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION hcdiff_harness.call(text, text, text, text, text) TO PUBLIC;
 
 CREATE FUNCTION hcdiff_harness.connect_event(what text)
 RETURNS text

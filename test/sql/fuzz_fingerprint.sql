@@ -53,12 +53,14 @@ BEGIN
            FROM pg_database)))
       INTO digest;
     RETURN NEXT;
-    -- the content of every table and sequence but the store
+    -- the content of every table and sequence but the stores: hcguard's
+    -- own writes (confirmations; declarations, which every guard that
+    -- returns may record)
     FOR r IN SELECT c.oid::regclass AS rel, c.relkind
                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
               WHERE c.relkind IN ('r', 'S') AND c.relpersistence <> 't'
                 AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'fuzz_harness')
-                AND NOT (n.nspname = 'hcguard' AND c.relname = 'confirmation_store')
+                AND NOT (n.nspname = 'hcguard' AND c.relname IN ('confirmation_store', 'declaration_store'))
               ORDER BY 1
     LOOP
         IF r.relkind = 'S' THEN

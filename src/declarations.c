@@ -1,0 +1,216 @@
+/*-------------------------------------------------------------------------
+ * declarations.c
+ *	  What the migrations declared, recorded where they ran, and the verdict
+ *	  on one declaration.
+ *
+ * A guard that returns records what it named in hcguard.declaration_store
+ * (ddl/declaration_store.sql), so that the database knows what the
+ * application needs and can check it again at any time (ddl/declarations.sql
+ * holds the checks, shared by both editions).  Recording must not slow the
+ * passing guard: the row is looked for through the store's primary key
+ * first, and only something new (a name, a type) is written, through the
+ * shared hcguard__declare.  Nothing is recorded on a hot standby or in a
+ * read-only transaction, where the guard works as before.
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "access/xlog.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "hcguard.h"
+
+#define HC_DECLARATION_STORE "declaration_store"
+#define HC_DECLARATION_INDEX "declaration_store_pkey"
+#define Anum_declared_type 4
+
+PG_FUNCTION_INFO_V1(hcguard_verdict_state);
+
+/*
+ * The store's key: names as name values, cut as PostgreSQL cuts identifiers
+ * (at a character boundary), as the SQL edition's casts to name cut them.
+ */
+static void
+set_names(NameData *names, const char *schema_name, const char *table_name,
+		  const char *column_name)
+{
+	namestrcpy(&names[0], hc_identifier(schema_name));
+	namestrcpy(&names[1], hc_identifier(table_name));
+	namestrcpy(&names[2], hc_identifier(column_name));
+}
+
+/*
+ * Whether the store already holds the declaration: the same names with the
+ * same type, or any type where none is declared (declaring less does not
+ * weaken what another call declared).  Without a store (the extension's
+ * SQL not yet updated to 1.2), there is nothing to record into: true.
+ */
+static bool
+recorded(Oid ownnsp, const char *schema_name, const char *table_name,
+		 const char *column_name, const char *type)
+{
+	Oid			relid = get_relname_relid(HC_DECLARATION_STORE, ownnsp);
+	Oid			indexid = get_relname_relid(HC_DECLARATION_INDEX, ownnsp);
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData keys[3];
+	NameData	names[3];
+	HeapTuple	tup;
+	bool		found = false;
+
+	if (!OidIsValid(relid) || !OidIsValid(indexid))
+		return true;
+	set_names(names, schema_name, table_name, column_name);
+	for (int i = 0; i < 3; i++)
+		ScanKeyInit(&keys[i], i + 1, BTEqualStrategyNumber, F_NAMEEQ,
+					NameGetDatum(&names[i]));
+
+	/*
+	 * The latest snapshot: it sees what this statement has just recorded (a
+	 * column named twice, with two types), which the statement's own
+	 * snapshot would not.  Looking is only a shortcut; the write itself
+	 * (hcguard__declare) decides.
+	 */
+	rel = table_open(relid, AccessShareLock);
+	scan = systable_beginscan(rel, indexid, true, GetLatestSnapshot(), 3, keys);
+	if (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		isnull;
+		Datum		stored = heap_getattr(tup, Anum_declared_type,
+										  RelationGetDescr(rel), &isnull);
+
+		found = (type == NULL ||
+				 (!isnull && strcmp(TextDatumGetCString(stored), type) == 0));
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+static void
+declare(Oid ownnsp, const char *schema_name, const char *table_name,
+		const char *column_name, const char *type)
+{
+	Oid			argtypes[4] = {NAMEOID, NAMEOID, NAMEOID, TEXTOID};
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', ' ', type ? ' ' : 'n'};
+	NameData	names[3];
+	bool		missing;
+
+	if (recorded(ownnsp, schema_name, table_name, column_name, type))
+		return;
+	set_names(names, schema_name, table_name, column_name);
+	for (int i = 0; i < 3; i++)
+		values[i] = NameGetDatum(&names[i]);
+	values[3] = type ? CStringGetTextDatum(type) : (Datum) 0;
+	(void) hc_call_shared("hcguard__declare", 4, argtypes, values, nulls, &missing);
+}
+
+/*
+ * Not on a standby, not in a read-only transaction; and not in a
+ * SERIALIZABLE one, whose reads of the store could make the migration fail
+ * at commit (ddl/declarations.sql, hcguard__declare).
+ */
+static bool
+may_record(void)
+{
+	return !RecoveryInProgress() && !XactReadOnly && !IsolationIsSerializable();
+}
+
+/*
+ * Records what a guard that returned named: its mapping, or each of its
+ * columns with the type declared for it, by the names the catalog has, or,
+ * for what does not exist (a guard that warned), by the names Connect would
+ * give it: in lower case, the field Id being sfid.
+ */
+void
+hc_record_verdict(const HcVerdict *v)
+{
+	Oid			ownnsp;
+	const char *schema_name;
+	const char *table_name;
+
+	if (!may_record())
+		return;
+	ownnsp = hc_own_schema();
+	schema_name = OidIsValid(v->nspid) ? v->schema_name : hc_lower(v->schema_given);
+	table_name = OidIsValid(v->relid) ? v->table_name : hc_lower(v->table_given);
+	if (v->ncols == 0)
+		declare(ownnsp, schema_name, table_name, "", NULL);
+	for (int i = 0; i < v->ncols; i++)
+	{
+		const HcColumnVerdict *col = &v->cols[i];
+
+		declare(ownnsp, schema_name, table_name,
+				col->attnum != InvalidAttrNumber ? col->name :
+				hc_lower(hc_column_of_field(col->given)),
+				OidIsValid(col->declared) ?
+				hc_format_type_pinned(col->declared, col->declared_typmod) : NULL);
+	}
+}
+
+/* Records a mapping and columns by name, as a configuration file names them. */
+void
+hc_record_names(const char *schema_name, const char *table_name, int ncols,
+				const char **columns)
+{
+	Oid			ownnsp;
+
+	if (!may_record())
+		return;
+	ownnsp = hc_own_schema();
+	declare(ownnsp, schema_name, table_name, "", NULL);
+	for (int i = 0; i < ncols; i++)
+		declare(ownnsp, schema_name, table_name, columns[i], NULL);
+}
+
+/*
+ * hcguard__verdict_state(schema_name, table_name, column_name): the
+ * SQLSTATE and message hcguard_required would raise for one name (the
+ * column may declare its type), both NULL where it would pass.  It never
+ * provisions and never records: the declarations' checks judge with it
+ * (ddl/declarations.sql), as the SQL edition's function of that name does.
+ */
+Datum
+hcguard_verdict_state(PG_FUNCTION_ARGS)
+{
+	const char *schema_name = hc_arg_name(fcinfo, 0, "schema name");
+	const char *table_name = hc_arg_name(fcinfo, 1, "table name");
+	HcColumnArg column = {0};
+	int			ncols = 0;
+	TupleDesc	desc;
+	HcVerdict	v;
+	HcReport	r;
+	Datum		values[2] = {0};
+	bool		nulls[2] = {true, true};
+
+	if (!PG_ARGISNULL(2))
+	{
+		column = hc_declared_column(hc_column_arg(fcinfo, 2));
+		ncols = 1;
+	}
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "hcguard__verdict_state must return a composite type");
+	desc = BlessTupleDesc(desc);
+
+	hc_verdict_declared(&v, hc_own_schema(), schema_name, table_name, ncols,
+						&column, GetActiveSnapshot());
+	if (v.problem != HC_OK)
+	{
+		hc_describe(&v, &r);
+		values[0] = CStringGetTextDatum(unpack_sql_state(r.sqlstate));
+		values[1] = CStringGetTextDatum(r.message);
+		nulls[0] = nulls[1] = false;
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+}
