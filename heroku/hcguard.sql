@@ -921,7 +921,10 @@ CREATE TRIGGER hcguard_declaration_guard
  * declares less does not weaken what another declared), writes nothing.
  * Recording never fails the guard it follows: in REPEATABLE READ, a row
  * that a concurrent migration wrote first is a serialization failure, and
- * then that migration's declaration stands for this one.  (SERIALIZABLE
+ * then that migration's declaration stands for this one.  Two transactions
+ * that each hold a row the other is inserting deadlock; the one the server
+ * picks gives up its recording, not its verdict, and the other's row
+ * stands for it.  (SERIALIZABLE
  * transactions record nothing: their reads of the store could fail the
  * migration at commit.)
  */
@@ -946,7 +949,7 @@ BEGIN
            AND d.declared_type IS DISTINCT FROM hcguard__declare.declared_type;
     END IF;
     RETURN FOUND;
-EXCEPTION WHEN serialization_failure THEN
+EXCEPTION WHEN serialization_failure OR deadlock_detected THEN
     RETURN false;
 END
 $$;
