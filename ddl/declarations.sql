@@ -10,20 +10,28 @@
 -- hcguard's schema (the C extension's install script and the SQL edition's
 -- pin them alike).
 
--- Who may remove a declaration: whoever may confirm the sync of the mapping
--- (its owner, a member of the owning role, a superuser), or, where the
--- mapping is gone, whoever may write hcguard's own tables as their owner.
+-- Whether the current user acts as the owner of a mapping (its owner, a
+-- member of the owning role, a superuser), or, where the mapping is gone, of
+-- the store: who may confirm a sync, revoke a confirmation or forget a
+-- declaration.
+CREATE FUNCTION hcguard__owns_mapping(schema_name name, table_name name, store oid)
+RETURNS boolean
+LANGUAGE sql STABLE
+AS $$
+    SELECT pg_has_role(coalesce((SELECT c.relowner
+                                   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                                  WHERE n.nspname = $1 AND c.relname = $2),
+                                (SELECT relowner FROM pg_class WHERE oid = $3)),
+                       'USAGE')
+$$;
+
+-- Who may remove a declaration: whoever may confirm the sync of its mapping.
 CREATE FUNCTION hcguard__may_forget(schema_name name, table_name name, column_name name, store oid)
 RETURNS void
 LANGUAGE plpgsql STABLE
 AS $$
-DECLARE
-    owner oid;
 BEGIN
-    SELECT c.relowner INTO owner
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname = schema_name AND c.relname = table_name;
-    IF NOT pg_has_role(coalesce(owner, (SELECT relowner FROM pg_class WHERE oid = store)), 'USAGE') THEN
+    IF NOT hcguard__owns_mapping(schema_name, table_name, store) THEN
         PERFORM hcguard__error('forget_denied',
                                format('%I.%I', schema_name, table_name)
                                || CASE WHEN column_name <> '' THEN format('.%I', column_name) ELSE '' END);

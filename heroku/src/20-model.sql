@@ -509,13 +509,8 @@ CREATE FUNCTION hcguard__may_change(schema_name name, table_name name, store oid
 RETURNS void
 LANGUAGE plpgsql STABLE
 AS $$
-DECLARE
-    owner oid;
 BEGIN
-    SELECT c.relowner INTO owner
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname = schema_name AND c.relname = table_name;
-    IF NOT pg_has_role(coalesce(owner, (SELECT relowner FROM pg_class WHERE oid = store)), 'USAGE') THEN
+    IF NOT hcguard__owns_mapping(schema_name, table_name, store) THEN
         -- as the C extension words it, whose store no one else may write
         PERFORM hcguard__error('store_denied');
     END IF;
