@@ -11,6 +11,11 @@
 #include "catalog/pg_namespace.h"
 #include "utils/acl.h"
 
+/* The Makefile refuses older servers; this says the same to other builds. */
+#if PG_VERSION_NUM < 130000
+#error "hcguard needs PostgreSQL 13 or later"
+#endif
+
 #if PG_VERSION_NUM >= 160000
 #define hc_namespace_aclcheck(nspid, roleid, mode) \
 	object_aclcheck(NamespaceRelationId, (nspid), (roleid), (mode))
