@@ -41,6 +41,17 @@
 #endif
 
 /*
+ * Whether the planner knows a relation's row count: PostgreSQL 14 and later
+ * store -1 until the table is first vacuumed or analyzed; 13 stores 0 rows
+ * in 0 pages, as for an empty table, and its planner takes both for unknown.
+ */
+#if PG_VERSION_NUM >= 140000
+#define hc_reltuples_unknown(form) ((form)->reltuples < 0)
+#else
+#define hc_reltuples_unknown(form) ((form)->reltuples == 0 && (form)->relpages == 0)
+#endif
+
+/*
  * PostgreSQL 18 replaced the suffix pg_attribute_noreturn() by the prefix
  * pg_noreturn: HC_NORETURN(declaration) serves both.
  */
