@@ -72,6 +72,12 @@ PG_CFLAGS += -Wall -Wextra -Werror -Wno-unused-parameter
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# hcguard supports PostgreSQL 13 and later (README, "Where it runs"): it
+# uses 13's catalogs and server APIs, and no older version is tested.
+ifneq ($(shell test '$(MAJORVERSION)' -ge 13 2>/dev/null && echo yes),yes)
+$(error hcguard needs PostgreSQL 13 or later, and $(PG_CONFIG) is PostgreSQL $(VERSION); set PG_CONFIG to a newer server's pg_config)
+endif
+
 # Every file shares the verdict's structures: rebuild all when they change.
 $(OBJS) $(OBJS:.o=.bc): src/hcguard.h src/compat.h src/messages.h
 
@@ -165,3 +171,8 @@ isolation-db:
 isolation-db-sql:
 	$(call isolation_db,OWNER regress_hc_iso_owner,-c 'SET ROLE regress_hc_iso_owner' \
 	  -c 'SET client_min_messages = warning' -f $(srcdir)/heroku/hcguard.sql)
+
+# scripts/test-matrix reads the test lists from here, so that a test added
+# to them runs on every version: make -s print-REGRESS
+print-%:
+	@echo $($*)

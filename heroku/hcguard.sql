@@ -2841,6 +2841,7 @@ DECLARE
     v hcguard__verdict;
     r hcguard_mapping_row;
     f jsonb;
+    pages integer;
 BEGIN
     FOREACH m IN ARRAY hcguard__mapping_names(nsp) LOOP
         v := hcguard__verdict(schema_name, m, '{}');
@@ -2848,13 +2849,18 @@ BEGIN
         r.schema_name := v.schema_name;
         r.table_name := v.table_name;
         SELECT count(*) FILTER (WHERE NOT hcguard__is_connect_column(a.attname)),
-               trunc(c.reltuples)::bigint
-          INTO r.field_count, r.rows_estimate
+               trunc(c.reltuples)::bigint, c.relpages
+          INTO r.field_count, r.rows_estimate, pages
           FROM pg_class c LEFT JOIN pg_attribute a
                ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
          WHERE c.oid = v.relid
-         GROUP BY c.reltuples;
-        IF r.rows_estimate < 0 THEN
+         GROUP BY c.reltuples, c.relpages;
+        -- Unknown until the table is first analyzed: -1 from PostgreSQL 14
+        -- on; 13 has 0 rows in 0 pages, as for an empty table, and its
+        -- planner takes both for unknown.
+        IF r.rows_estimate < 0
+           OR (r.rows_estimate = 0 AND pages = 0
+               AND current_setting('server_version_num')::integer < 140000) THEN
             r.rows_estimate := NULL;
         END IF;
         r.synced := CASE WHEN v.problem = 'table_denied' THEN NULL ELSE v.synced END;

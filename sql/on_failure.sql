@@ -63,7 +63,11 @@ SHOW hcguard.on_failure;
 RESET ROLE;
 
 -- A database without Connect (development): the database owner cannot
--- switch to warnings; a superuser does it for them.
+-- switch to warnings; a superuser does it for them.  hcguard goes there as
+-- the edition under test goes into a database: the C extension by a
+-- superuser, the SQL edition (where this database has no extension
+-- hcguard) by the database's owner.
+SELECT NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'hcguard') AS sql_edition \gset
 CREATE DATABASE regress_hc_dev OWNER regress_hc_owner;
 SET ROLE regress_hc_owner;
 ALTER DATABASE regress_hc_dev SET hcguard.on_failure = warning;
@@ -71,7 +75,17 @@ ALTER DATABASE regress_hc_dev SET hcguard.on_failure = warning;
 RESET ROLE;
 ALTER DATABASE regress_hc_dev SET hcguard.on_failure = warning;
 \c regress_hc_dev
+\if :sql_edition
+SET ROLE regress_hc_owner;
+\set ECHO none
+SET client_min_messages = warning;
+\i heroku/hcguard.sql
+RESET client_min_messages;
+\set ECHO all
+RESET ROLE;
+\else
 CREATE EXTENSION hcguard;
+\endif
 SHOW hcguard.on_failure;
 SELECT hcguard_required('salesforce', 'contact', 'preferred_channel__c');
 \c :regress_db

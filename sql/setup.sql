@@ -14,11 +14,18 @@ ALTER EXTENSION hcguard UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'hcguard';
 
 -- What CREATE EXTENSION installs, as the contract names and types it.
-SELECT pg_catalog.pg_describe_object(classid, objid, 0) AS object
-  FROM pg_catalog.pg_depend
- WHERE refclassid = 'pg_extension'::regclass
-   AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'hcguard')
-   AND deptype = 'e'
+-- PostgreSQL 17 and later also list the types that come with a table, a
+-- view or a type (its row type, its array type): left out, so that the
+-- list is the same on every version.
+SELECT pg_catalog.pg_describe_object(d.classid, d.objid, 0) AS object
+  FROM pg_catalog.pg_depend d
+ WHERE d.refclassid = 'pg_extension'::regclass
+   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'hcguard')
+   AND d.deptype = 'e'
+   AND NOT EXISTS (SELECT FROM pg_type t
+                    WHERE d.classid = 'pg_type'::regclass AND t.oid = d.objid
+                      AND (t.typcategory = 'A'
+                           OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) <> 'c'))
  ORDER BY 1;
 
 SELECT p.oid::regprocedure AS function, pg_get_function_result(p.oid) AS returns

@@ -11,6 +11,11 @@
 #include "catalog/pg_namespace.h"
 #include "utils/acl.h"
 
+/* The Makefile refuses older servers; this says the same to other builds. */
+#if PG_VERSION_NUM < 130000
+#error "hcguard needs PostgreSQL 13 or later"
+#endif
+
 #if PG_VERSION_NUM >= 160000
 #define hc_namespace_aclcheck(nspid, roleid, mode) \
 	object_aclcheck(NamespaceRelationId, (nspid), (roleid), (mode))
@@ -33,6 +38,17 @@
 #define hc_parse_type(str, type, typmod) parseTypeString((str), (type), (typmod), NULL)
 #else
 #define hc_parse_type(str, type, typmod) parseTypeString((str), (type), (typmod), false)
+#endif
+
+/*
+ * Whether the planner knows a relation's row count: PostgreSQL 14 and later
+ * store -1 until the table is first vacuumed or analyzed; 13 stores 0 rows
+ * in 0 pages, as for an empty table, and its planner takes both for unknown.
+ */
+#if PG_VERSION_NUM >= 140000
+#define hc_reltuples_unknown(form) ((form)->reltuples < 0)
+#else
+#define hc_reltuples_unknown(form) ((form)->reltuples == 0 && (form)->relpages == 0)
 #endif
 
 /*

@@ -79,7 +79,7 @@ add_mapping_row(Tuplestorestate *store, TupleDesc desc, Oid ownnsp,
 	values[1] = CStringGetTextDatum(v.table_name);
 	values[2] = Int32GetDatum(field_columns(rel, &names, NULL));
 	values[3] = Int64GetDatum((int64) rel->rd_rel->reltuples);
-	nulls[3] = rel->rd_rel->reltuples < 0;
+	nulls[3] = hc_reltuples_unknown(rel->rd_rel);
 	table_close(rel, NoLock);
 
 	hc_judge(&v, ownnsp, GetActiveSnapshot());
