@@ -26,6 +26,12 @@
 #   25006, a message naming the function and the hot standby, and a hint to
 #   run it on the primary, and change nothing.  A confirmation made, then
 #   revoked, on the primary reaches the standby by replication.
+#   Declarations (two made on the primary): the hcguard_declarations view,
+#   hcguard_declarations_json, hcguard_check_declarations and
+#   hcguard_required_declarations give the primary's answers on the standby;
+#   every passing guard form there records nothing; hcguard_forget_declaration
+#   fails with 25006 and changes nothing; a declaration made, and one
+#   forgotten, on the primary reach the standby by replication.
 # The standby is stopped and its directory removed at exit, whatever happens.
 #
 # HCGUARD_EDITION=sql runs the same checks against the SQL edition
@@ -242,6 +248,40 @@ check_eq "standby: phone is still not synced, fax__c still confirmed" "f|t" \
 	              (SELECT synced FROM hcguard_status('salesforce', 'contact', 'fax__c'))" 2>&1)"
 
 # ---------------------------------------------------------------------------
+echo "# declarations on the standby: readable, never made or forgotten there"
+declarations="SELECT schema_name, table_name, column_name, declared_type, declared_at, declared_by, ok, problem
+                FROM hcguard_declarations ORDER BY 1, 2, 3"
+check_eq "primary: the setup's two declarations, both holding" \
+	"salesforce|campaign||t
+salesforce|contact|email|t" \
+	"$(q "$db" "SELECT schema_name, table_name, column_name, ok FROM hcguard_declarations ORDER BY 1, 2, 3")"
+same_on_standby "the hcguard_declarations view" "$declarations"
+same_on_standby "hcguard_declarations_json()" "SELECT hcguard_declarations_json()"
+check_eq "standby: hcguard_check_declarations() passes" "t" \
+	"$(qs "$db" "SELECT hcguard_check_declarations()" 2>&1)"
+check_eq "standby: hcguard_required_declarations(the primary's document) passes" "t" \
+	"$(qs "$db" "SELECT hcguard_required_declarations('$(q "$db" "SELECT hcguard_declarations_json()")')" 2>&1)"
+# The guard has passed on the standby above for fax__c, campaign and the
+# rest; here once more, each form, and none of them may have recorded.
+for sql in \
+	"SELECT hcguard_required('salesforce', 'contact', 'fax__c')" \
+	"SELECT hcguard_required('salesforce', 'contact', 'fax__c varchar(40)')" \
+	"SELECT hcguard_required('salesforce', 'contact', 'email', 'fax__c')" \
+	"SELECT hcguard_wait('salesforce', 'contact', 'fax__c', '0')" \
+	"SELECT hcguard_required_config('salesforce', '$config_ok')"; do
+	check_eq "standby: $sql passes" "t" "$(qs "$db" "$sql" 2>&1)"
+done
+check_eq "standby: the passing calls recorded nothing" "$(q "$db" "$declarations")" \
+	"$(qs "$db" "$declarations" 2>&1)"
+check_eq "standby: hcguard_forget_declaration fails: 25006, the hot standby named, hint to use the primary" \
+	"25006|cannot execute hcguard_forget_declaration on a hot standby|Run hcguard_forget_declaration on the primary server; the change reaches the standby by replication." \
+	"$(qs "$db" "SELECT standby_outcome(\$\$SELECT hcguard_forget_declaration('salesforce', 'contact', 'email')\$\$)" 2>&1)"
+check_eq "standby: forgetting a declaration that does not exist is refused the same way" "25006" \
+	"$(qs "$db" "SELECT standby_outcome(\$\$SELECT hcguard_forget_declaration('salesforce', 'lead')\$\$)" 2>&1 | cut -d'|' -f1)"
+check_eq "standby: the refused forget changed nothing" "$(q "$db" "$declarations")" \
+	"$(qs "$db" "$declarations" 2>&1)"
+
+# ---------------------------------------------------------------------------
 echo "# confirming and revoking on the primary reaches the standby"
 q "$db" "SELECT hcguard_confirm_synced('salesforce', 'contact', 'phone', 'confirmed on the primary')" >/dev/null ||
 	fatal "confirming phone on the primary failed"
@@ -255,5 +295,17 @@ q "$db" "SELECT hcguard_revoke_confirmation('salesforce', 'contact', 'fax__c')" 
 wait_for_replay
 check_eq "standby: fax__c fails with 55000 once the primary's revocation is replayed" "55000" \
 	"$(qs "$db" "SELECT standby_outcome(\$\$SELECT hcguard_required('salesforce', 'contact', 'fax__c')\$\$)" 2>&1 | cut -d'|' -f1)"
+
+echo "# declaring and forgetting on the primary reaches the standby"
+q "$db" "SELECT hcguard_required('salesforce', 'contact', 'phone varchar(40)')" >/dev/null ||
+	fatal "declaring phone on the primary failed"
+q "$db" "SELECT hcguard_forget_declaration('salesforce', 'campaign')" >/dev/null ||
+	fatal "forgetting campaign on the primary failed"
+wait_for_replay
+check_eq "standby: the primary's new declaration and its forgetting are replayed" \
+	"salesforce|contact|email||t
+salesforce|contact|phone|character varying(40)|t" \
+	"$(qs "$db" "SELECT schema_name, table_name, column_name, declared_type, ok FROM hcguard_declarations ORDER BY 1, 2, 3" 2>&1)"
+same_on_standby "the hcguard_declarations view, after the primary's changes" "$declarations"
 
 finish

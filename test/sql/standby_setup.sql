@@ -18,6 +18,11 @@ ANALYZE salesforce.contact, salesforce.campaign;
 SELECT hcguard_confirm_synced('salesforce', 'contact', 'fax__c', 'empty in Salesforce');
 SELECT hcguard_confirm_synced('salesforce', 'campaign', NULL, 'no records');
 
+-- Declarations made on the primary (both read-write): the standby must show
+-- them and check them, and must neither add to them nor forget them.
+SELECT hcguard_required('salesforce', 'Contact', 'Email');
+SELECT hcguard_required('salesforce', 'campaign');
+
 -- The outcome of a statement, as SQLSTATE|message|hint (00000 if it
 -- succeeds); created here so that the standby, where nothing can be
 -- created, has it too.
