@@ -26,6 +26,8 @@
 # Run by scripts/test as `pg_virtualenv -t -v 15 bash test/package.sh` (cwd =
 # repository root).  Exit 0 = pass.  It installs nothing into the server's
 # directories; it needs Debian's build tools (scripts/deps installs them).
+# Single-quoted $ below is Perl's or an inner shell's, on purpose.
+# shellcheck disable=SC2016
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 . test/lib.sh
@@ -111,9 +113,10 @@ echo "built in $((SECONDS - started)) s"
 arch=$(dpkg --print-architecture)
 deb_name=postgresql-$pgver-hcguard_${changelog_version}_$arch.deb
 deb=$work/$deb_name
+debs=("$work"/*.deb)
 check_eq "the packages built" \
 	"$(printf '%s\n' "$deb_name" "postgresql-$pgver-hcguard-dbgsym_${changelog_version}_$arch.deb" | sort)" \
-	"$(cd "$work" && ls -1 -- *.deb | sort)"
+	"$(printf '%s\n' "${debs[@]##*/}" | sort)"
 [ -f "$deb" ] || fatal "$deb_name was not built"
 
 check_eq "package name" "postgresql-$pgver-hcguard" "$(dpkg-deb -f "$deb" Package)"
