@@ -715,16 +715,17 @@ BEGIN
         columns := ARRAY[''];
         types := ARRAY[NULL::text];
     END IF;
-    FOR i IN 1 .. cardinality(columns) LOOP
-        -- declaring less (no type) does not weaken what is recorded
-        CONTINUE WHEN EXISTS (
-            SELECT FROM hcguard.declaration_store d
-             WHERE d.schema_name = hcguard__record.schema_name::name
-               AND d.table_name = hcguard__record.table_name::name
-               AND d.column_name = columns[i]::name
-               AND (types[i] IS NULL OR d.declared_type = types[i]));
-        PERFORM hcguard__declare(schema_name, table_name, columns[i], types[i]);
-    END LOOP;
+    -- one look for the common case, where everything is recorded already:
+    -- declaring less (no type) does not weaken what is recorded
+    IF EXISTS (SELECT FROM unnest(columns, types) AS c(name, type)
+                WHERE NOT EXISTS (
+                      SELECT FROM hcguard.declaration_store d
+                       WHERE d.schema_name = hcguard__record.schema_name::name
+                         AND d.table_name = hcguard__record.table_name::name
+                         AND d.column_name = c.name::name
+                         AND (c.type IS NULL OR d.declared_type = c.type))) THEN
+        PERFORM hcguard__declare_all(schema_name::name, table_name::name, columns::name[], types);
+    END IF;
 END
 $$;
 
