@@ -43,6 +43,14 @@ SET LOCAL hcguard.on_failure = warning;
 \echo :LAST_ERROR_SQLSTATE
 ROLLBACK;
 RESET ROLE;
+-- Nor hcguard.connect_state_max_age, which would lengthen how long a
+-- report of Connect's API vouches for a column (the SQL edition cannot
+-- refuse it: see "How the editions differ").
+SET ROLE regress_hc_migrator;
+SET hcguard.connect_state_max_age = '30d';
+SELECT current_setting('hcguard.connect_state_max_age', true) AS connect_state_max_age;
+RESET ROLE;
+RESET hcguard.connect_state_max_age;
 ALTER ROLE regress_hc_migrator SET hcguard.on_failure = warning;
 SET ROLE regress_hc_migrator;
 ALTER ROLE regress_hc_migrator RESET hcguard.on_failure;

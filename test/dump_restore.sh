@@ -17,7 +17,9 @@
 #   dst2: pg_dump src (plain SQL) | psql -v ON_ERROR_STOP=1 dst2
 #   In each: the two confirmations that counted still make hcguard_required
 #   pass and keep who/when/note; old__c's does not count, and
-#   hcguard_required on old__c still fails with SQLSTATE 55000.
+#   hcguard_required on old__c still fails with SQLSTATE 55000.  Connect's
+#   last report (hcguard_record_connect_state, vouching for Email only) is
+#   restored as it was recorded, recorded_at included, in both editions.
 # sqlsrc, sqldst: the same with the SQL edition, where restored
 #   confirmations do not count until confirmed again (see the end).
 set -uo pipefail
@@ -78,6 +80,12 @@ expected_counted=$(q src "$counted_sql") || fatal "cannot list src's confirmatio
 	fatal "src should have exactly 2 confirmations that count, has:
 $expected_counted"
 
+# Connect's last report, as hcguard_connect_state lists it.
+connect_sql="SELECT schema_name, object_name, table_name, connection_state, mapping_state, fields,
+       db_count, sf_count, recorded_at FROM hcguard_connect_state ORDER BY 1, 3"
+expected_connect=$(q src "$connect_sql") || fatal "cannot list src's Connect state"
+[ "$(wc -l <<<"$expected_connect")" -eq 1 ] || fatal "src should have one mapping of Connect's report"
+
 # check_restored DB: the checks every restored database must pass.
 check_restored() {
 	local db=$1 rows
@@ -89,6 +97,8 @@ hstore" "$(q "$db" "SELECT extname FROM pg_extension WHERE extname IN ('hstore',
 		"$(q "$db" "SELECT hcguard_required('salesforce', 'campaign')" 2>&1)"
 	check_eq "$db: the confirmations that count are src's (fax__c, campaign), confirmed_by, confirmed_at, note kept" \
 		"$expected_counted" "$(q "$db" "$counted_sql" 2>&1)"
+	check_eq "$db: Connect's last report is src's, recorded_at kept" \
+		"$expected_connect" "$(q "$db" "$connect_sql" 2>&1)"
 	rows=$(q "$db" "SELECT count(*) FROM hcguard_confirmations
 	                 WHERE column_name = 'old__c' AND counts" 2>&1)
 	check_eq "$db: old__c's voided confirmation is absent or does not count" "0" "$rows"
@@ -152,6 +162,8 @@ else
 fi
 check_eq "sqldst: version recorded, every function's search_path still pinned" "$version|0" \
 	"$(q sqldst "SELECT version, (SELECT count(*) FROM pg_proc WHERE proname LIKE 'hcguard%' AND proname NOT LIKE 'hcguard\_\_%' AND proconfig IS NULL) FROM hcguard.sql_edition" 2>&1)"
+check_eq "sqldst: Connect's last report is sqlsrc's, recorded_at kept" \
+	"$(q sqlsrc "$connect_sql")" "$(q sqldst "$connect_sql" 2>&1)"
 check_eq "sqldst: hcguard_required('salesforce','contact','email') passes on the data" "t" \
 	"$(q sqldst "SELECT hcguard_required('salesforce', 'contact', 'email')" 2>&1)"
 check_eq "sqldst: the three rows are restored (who, when, note kept), none counts" \

@@ -32,6 +32,9 @@
 #   every passing guard form there records nothing; hcguard_forget_declaration
 #   fails with 25006 and changes nothing; a declaration made, and one
 #   forgotten, on the primary reach the standby by replication.
+#   Connect's report (one recorded on the primary): the hcguard_connect_state
+#   view gives the primary's answer and vouches there too;
+#   hcguard_record_connect_state fails with 25006 and changes nothing.
 # The standby is stopped and its directory removed at exit, whatever happens.
 #
 # HCGUARD_EDITION=sql runs the same checks against the SQL edition
@@ -280,6 +283,19 @@ check_eq "standby: forgetting a declaration that does not exist is refused the s
 	"$(qs "$db" "SELECT standby_outcome(\$\$SELECT hcguard_forget_declaration('salesforce', 'lead')\$\$)" 2>&1 | cut -d'|' -f1)"
 check_eq "standby: the refused forget changed nothing" "$(q "$db" "$declarations")" \
 	"$(qs "$db" "$declarations" 2>&1)"
+
+# ---------------------------------------------------------------------------
+echo "# Connect's report on the standby: readable, never recorded there"
+connect_state="SELECT schema_name, object_name, table_name, connection_state, mapping_state, fields,
+                      db_count, sf_count, recorded_at FROM hcguard_connect_state ORDER BY 1, 3"
+same_on_standby "the hcguard_connect_state view" "$connect_state"
+check_eq "standby: hcguard_record_connect_state fails: 25006, the hot standby named, hint to use the primary" \
+	"25006|cannot execute hcguard_record_connect_state on a hot standby|Run hcguard_record_connect_state on the primary server; the snapshot reaches the standby by replication." \
+	"$(qs "$db" "SELECT standby_outcome(\$\$SELECT hcguard_record_connect_state('{\"schema_name\": \"salesforce\", \"state\": \"PAUSED\", \"mappings\": []}')\$\$)" 2>&1)"
+check_eq "standby: the refused recording changed nothing" "$(q "$db" "$connect_state")" \
+	"$(qs "$db" "$connect_state" 2>&1)"
+check_eq "standby: the primary's fresh report vouches there too (email, evidence connect)" "t|connect" \
+	"$(qs "$db" "SELECT synced, evidence FROM hcguard_status('salesforce', 'contact', 'email')" 2>&1)"
 
 # ---------------------------------------------------------------------------
 echo "# confirming and revoking on the primary reaches the standby"

@@ -257,6 +257,74 @@ my @bad_declaration_docs = ('[]', '{}', '{"mappings": []}', '{"declarations": {}
     '{"declarations": [{"schema_name": "salesforce", "table_name": "contact", "column_name": true}]}',
     '{"declarations": [{"schema_name": "salesforce", "table_name": "contact", "declared_type": []}]}',
     '"declarations"', 'null', '{"declarations": null}', '{"declarations": []}', undef);
+# Connect's API reports (hcguard_record_connect_state): the connection's
+# and the mappings' states, well formed or not, for the schemas of the
+# fixture and others.
+my @connection_states = (('IDLE') x 5, 'POLLING_DB_CHANGES', 'POLLING_DB_CHANGES', 'BUSY',
+                         'NEED_AUTHENTICATION', 'PAUSED', 'IMPORT_CONFIGURATION', 'idle', 'Weird-State');
+my @mapping_states = (('DATA_SYNCED') x 6, 'RESYNC', 'SCHEMA_CHANGED', 'INITIAL', 'RELOAD_TABLE',
+                      'SYSTEM_ERROR', 'data_synced', 'ä');
+my @bad_connect_docs = ('[]', '{}', 'null', '"x"', '{"schema_name": "salesforce"}',
+    '{"schema_name": "salesforce", "state": "IDLE"}',
+    '{"schema_name": "salesforce", "state": "IDLE", "mappings": {}}',
+    '{"schema_name": "salesforce", "state": 3, "mappings": []}',
+    '{"schema_name": "", "state": "IDLE", "mappings": []}',
+    '{"schema_name": "salesforce", "state": "IDLE", "mappings": [null]}',
+    '{"schema_name": "salesforce", "state": "IDLE", "mappings": [{"object_name": "Contact", "state": "DATA_SYNCED"}]}',
+    '{"schema_name": "salesforce", "state": "IDLE", "mappings": [{"object_name": "Contact", "state": "DATA_SYNCED", "config": {"fields": []}}]}',
+    '{"schema_name": "salesforce", "state": "IDLE", "mappings": [{"object_name": "Contact", "state": "DATA_SYNCED", "config": {"fields": {}}, "counts": {"db": 1.5}}]}',
+    '{"schema_name": "salesforce", "state": "IDLE", "mappings": [{"object_name": "Lead", "state": "DATA_SYNCED", "config": {"fields": {}}}, {"object_name": "LEAD", "state": "RESYNC", "config": {"fields": {}}}]}',
+    undef);
+# The fixture's mappings as Connect would list them, so that most reports
+# speak of columns the calls ask about (empty, never synced, confirmed).
+my %fixture_maps = (
+    salesforce => { Contact => [qw(Id Email LastName Phone Preferred_Channel__c Fax__c
+                                   Primary_Account__r__External_Customer_Identifier_Long_Name_Field__c)],
+                    Lead => [qw(Id Company Status)], Account => [qw(Id Name Industry AnnualRevenue Old__c)],
+                    Opportunity => [qw(Id StageName Amount CloseDate)], Task => [qw(Id Subject)],
+                    Campaign => [qw(Id Name Type)], Gone__c => [qw(Id Name)] },
+    Org2 => { Invoice__c => [qw(Id Name Total__c Due_Date__c Paid__c)] },
+    sales_eu => { Case => [qw(Id Subject Status Priority Origin)], Product2 => [qw(Id Name Family)] },
+);
+sub faithful_connect_doc {
+    my $schema = pick(('salesforce') x 4, 'Org2', 'sales_eu');
+    my @maps;
+    for my $obj (sort keys %{$fixture_maps{$schema}}) {
+        next if chance(0.15);
+        my @f = grep { chance(0.85) } @{$fixture_maps{$schema}{$obj}};
+        push @maps, sprintf('{"object_name": %s, "state": %s, "config": {"fields": {%s}}, "counts": {"db": 3, "sf": 3}}',
+                            json_str($obj), json_str(chance(0.8) ? 'DATA_SYNCED' : pick(@mapping_states)),
+                            join(', ', map { json_str($_) . ': {}' } @f));
+    }
+    return sprintf('{"schema_name": %s, "state": %s, "mappings": [%s]}', json_str($schema),
+                   json_str(chance(0.85) ? pick('IDLE', 'POLLING_DB_CHANGES') : pick(@connection_states)),
+                   join(', ', @maps));
+}
+sub connect_doc {
+    return faithful_connect_doc() if chance(0.6);
+    return pick(@bad_connect_docs) if chance(0.3);
+    my @maps;
+    my %seen;
+    for (1 .. int(rand(5))) {
+        my $obj = chance(0.85) ? pick(@objects) : pick(@any);
+        next if $seen{lc $obj}++ && chance(0.9);
+        my @f;
+        my %fseen;
+        for (1 .. int(rand(8))) {
+            my $fld = chance(0.85) ? pick(@fields) : pick(@any);
+            next if $fseen{$fld}++;
+            push @f, json_str($fld) . ': {}';
+        }
+        my $counts = chance(0.7) ? sprintf(', "counts": {"db": %d, "sf": %d, "pending": 0}', int(rand(5)), int(rand(5)))
+                   : chance(0.5) ? ', "counts": null' : '';
+        push @maps, sprintf('{"object_name": %s, "state": %s, "state_description": "OK", "config": {"fields": {%s}}%s}',
+                            json_str($obj), json_str(pick(@mapping_states)), join(', ', @f), $counts);
+    }
+    my $schema = chance(0.8) ? pick('salesforce', 'salesforce', 'Org2', 'org2', 'sales_eu', 'Salesforce')
+                             : pick(@schemas, @any);
+    return sprintf('{"id": "c0ffee", "schema_name": %s, "state": %s, "mappings": [%s]}',
+                   json_str($schema), json_str(pick(@connection_states)), join(', ', @maps));
+}
 sub jlit {
     my ($d) = @_;
     return chance(0.5) ? 'NULL::jsonb' : 'NULL' unless defined $d;
@@ -271,7 +339,7 @@ my @fns = (['required3', 12], ['required2', 6], ['requiredv', 9], ['status', 10]
            # costs a verdict per declaration, so these are rare
            ['declarations', 0.04], ['check_declarations', 0.03], ['declarations_json', 0.05],
            ['required_declarations', 2], ['forget', 3],
-           ['connect_event', 0.6]);
+           ['connect_event', 0.6], ['record_connect', 4], ['connect_state', 0.3]);
 # Heroku Connect's events (hcdiff_harness.connect_event)
 my @events = qw(add_fax resync_fax drop_fax add_paid resync_paid drop_paid drop_status
                 add_status lead_insert lead_push lead_push_fails drop_task map_task
@@ -400,6 +468,11 @@ sub call_sql {
     } elsif ($fn eq 'forget') {
         return 'SELECT * FROM hcguard_forget_declaration(' . join(', ', lit($s), lit($t)) . ')' if chance(0.3);
         return 'SELECT * FROM hcguard_forget_declaration(' . join(', ', lit($s), lit($t), lit($c, 'text')) . ')';
+    } elsif ($fn eq 'record_connect') {
+        return 'SELECT * FROM hcguard_record_connect_state(' . jlit(connect_doc()) . ')';
+    } elsif ($fn eq 'connect_state') {
+        return 'SELECT schema_name, object_name, table_name, connection_state, mapping_state, fields,'
+             . ' db_count, sf_count FROM hcguard_connect_state';
     } elsif ($fn eq 'connect_event') {
         return 'SELECT * FROM hcdiff_harness.connect_event(' . lit(pick(@events)) . ')';
     }
@@ -446,6 +519,7 @@ for my $i (1 .. $ncalls) {
     # calls that may write: the store they write is compared after them (a
     # guard that returns records its declarations)
     my $effects = $fn =~ /^(confirm|revoke|connect_event)$/ ? 'confirmations'
+                : $fn eq 'record_connect' ? 'connect'
                 : $fn =~ /^(required2|required3|requiredv|required_config|wait|forget)$/ ? 'declarations'
                 : 'none';
     print $tsv join("\t", $i, $role, $onf, $mode, $fn, esc_tsv($path eq 'default' ? $q : 'SET search_path = ' . ($path eq '' ? "''" : $path) . "; $q")), "\n";

@@ -41,6 +41,10 @@ AS $harness$
 DECLARE
     res text;
 BEGIN
+    -- Connect's snapshots count for the whole barrage in both databases,
+    -- which do not run in step (set as the superuser: the C extension lets
+    -- no one else)
+    PERFORM pg_catalog.set_config('hcguard.connect_state_max_age', '1d', true);
     IF on_failure <> 'default' THEN
         PERFORM pg_catalog.set_config('hcguard.on_failure', on_failure, true);
     END IF;
@@ -73,6 +77,15 @@ BEGIN
                        declared_at >= now() AS fresh
                   FROM hcguard.declaration_store) d;
         RAISE NOTICE USING MESSAGE = 'declarations: ' || res;
+    ELSIF effects = 'connect' THEN
+        SELECT coalesce(string_agg(c::text, E'\n' ORDER BY c::text COLLATE "C"), '')
+          INTO res
+          FROM (SELECT s.schema_name, s.connection_state, s.recorded_by, s.recorded_at >= now() AS fresh,
+                       m.table_name, m.object_name, m.mapping_state, m.state_description, m.fields,
+                       m.columns, m.db_count, m.sf_count
+                  FROM hcguard.connect_snapshot s
+                  LEFT JOIN hcguard.connect_mapping_state m ON m.schema_name = s.schema_name) c;
+        RAISE NOTICE USING MESSAGE = 'connect: ' || res;
     END IF;
 END
 $harness$;
