@@ -12,17 +12,17 @@ OBJS        = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 DATA        = hcguard--1.0.sql hcguard--1.0--1.1.sql
 DATA_built  = hcguard--1.2.sql hcguard--1.1--1.2.sql
 # What both editions create in PL/pgSQL: the catalogue's functions,
-# provisioning, declarations.
-SHARED_PARTS = messages ddl/messages.sql ddl/provision.sql ddl/declarations.sql
+# provisioning, declarations, Connect's state.
+SHARED_PARTS = messages ddl/messages.sql ddl/provision.sql ddl/declarations.sql ddl/connect_state.sql
 # What version 1.2 adds to the C extension, by a fresh install or an update.
-NEW_IN_1_2 = ddl/declaration_store.sql src/extension/v1.2.sql $(SHARED_PARTS) \
+NEW_IN_1_2 = ddl/declaration_store.sql ddl/connect_state_store.sql src/extension/v1.2.sql $(SHARED_PARTS) \
                src/extension/pin.sql
 EXTENSION_PARTS = src/extension/head.sql ddl/schema.sql ddl/confirmation_store.sql \
                src/extension/store.sql ddl/types.sql ddl/confirmations_view.sql \
                src/extension/functions.sql $(NEW_IN_1_2)
 UPDATE_PARTS = src/extension/update-1.1--1.2.sql $(NEW_IN_1_2)
 HEROKU_PARTS = heroku/src/00-head.sql ddl/schema.sql heroku/src/05-own-schema.sql \
-               ddl/confirmation_store.sql ddl/declaration_store.sql heroku/src/10-store.sql \
+               ddl/confirmation_store.sql ddl/declaration_store.sql ddl/connect_state_store.sql heroku/src/10-store.sql \
                ddl/types.sql $(SHARED_PARTS) heroku/src/20-model.sql ddl/confirmations_view.sql \
                heroku/src/30-functions.sql
 PGFILEDESC  = "hcguard - Heroku Connect guards for migrations"
@@ -47,7 +47,7 @@ PGFILEDESC  = "hcguard - Heroku Connect guards for migrations"
 # schemas, and a file's output is the same alone as in the suite.
 REGRESS      = setup life_of_field errors multi_columns shapes confirmations \
                privileges on_failure locks probe overview config connect_data real_shapes typed hostile \
-               privilege_matrix provision declarations wait teardown
+               privilege_matrix provision declarations connect_state wait teardown
 REGRESS_OPTS = --inputdir=. --use-existing
 
 # Isolation specs (specs/*.spec, expected/wait_*.out): hcguard_wait against a
@@ -116,7 +116,7 @@ check-assembled:
 # output is compared with its own expected file and never the other's.
 REGRESS_SQL_EDITION = setup_sql life_of_field errors multi_columns shapes \
                confirmations privileges on_failure_sql locks probe_sql \
-               overview config connect_data real_shapes typed hostile privilege_matrix_sql provision declarations wait_sql \
+               overview config connect_data real_shapes typed hostile privilege_matrix_sql provision declarations connect_state wait_sql \
                teardown_sql
 
 .PHONY: installcheck-sql-edition

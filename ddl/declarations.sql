@@ -109,6 +109,45 @@ EXCEPTION WHEN serialization_failure OR deadlock_detected THEN
 END
 $$;
 
+/*
+ * Records the declarations of one mapping at once, as hcguard__declare
+ * records one (the SQL edition's way: a configuration file names thousands
+ * of fields, and one statement writes them where a call per field would
+ * take a subtransaction each).  A name given twice ends as the calls one
+ * after the other would leave it: with its last type, if any.
+ */
+CREATE FUNCTION hcguard__declare_all(schema_name name, table_name name, columns name[],
+                                     types text[])
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    WITH given AS (
+        SELECT DISTINCT ON (c.name) c.name, c.type
+          FROM unnest(columns, types) WITH ORDINALITY AS c(name, type, o)
+         ORDER BY c.name, c.type IS NULL, c.o DESC)
+    INSERT INTO hcguard.declaration_store AS d (schema_name, table_name, column_name, declared_type)
+    SELECT hcguard__declare_all.schema_name, hcguard__declare_all.table_name, g.name, g.type
+      FROM given g
+     ORDER BY g.name
+    ON CONFLICT DO NOTHING;
+    WITH given AS (
+        SELECT DISTINCT ON (c.name) c.name, c.type
+          FROM unnest(columns, types) WITH ORDINALITY AS c(name, type, o)
+         WHERE c.type IS NOT NULL
+         ORDER BY c.name, c.o DESC)
+    UPDATE hcguard.declaration_store AS d
+       SET declared_type = g.type
+      FROM given g
+     WHERE d.schema_name = hcguard__declare_all.schema_name
+       AND d.table_name = hcguard__declare_all.table_name
+       AND d.column_name = g.name
+       AND d.declared_type IS DISTINCT FROM g.type;
+EXCEPTION WHEN serialization_failure OR deadlock_detected THEN
+    RETURN;
+END
+$$;
+
 -- A declaration as a column argument: the name, then its type.
 CREATE FUNCTION hcguard__declared_arg(column_name text, declared_type text)
 RETURNS text

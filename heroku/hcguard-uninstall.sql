@@ -20,11 +20,13 @@ BEGIN
             MESSAGE = 'hcguard''s SQL edition is not installed in a schema on the search_path',
             HINT = 'Set search_path to the schema it was installed into, then run the file again.';
     END IF;
-    EXECUTE pg_catalog.format('DROP VIEW IF EXISTS %1$s.hcguard_confirmations, %1$s.hcguard_declarations',
+    EXECUTE pg_catalog.format('DROP VIEW IF EXISTS %1$s.hcguard_confirmations, %1$s.hcguard_declarations,'
+                              ' %1$s.hcguard_connect_state',
                               nsp::pg_catalog.regnamespace);
     -- hcguard's own schema, which holds nothing but hcguard's tables (not
     -- CASCADE: whatever else someone put there stays, with the schema)
-    DROP TABLE IF EXISTS hcguard.confirmation_store, hcguard.declaration_store, hcguard.sql_edition;
+    DROP TABLE IF EXISTS hcguard.confirmation_store, hcguard.declaration_store, hcguard.connect_snapshot,
+                         hcguard.connect_mapping_state, hcguard.sql_edition;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_class c
                     WHERE c.relnamespace OPERATOR(pg_catalog.=) pg_catalog.to_regnamespace('hcguard')) THEN
         DROP SCHEMA IF EXISTS hcguard;

@@ -134,6 +134,42 @@ CREATE TABLE IF NOT EXISTS hcguard.declaration_store (
 REVOKE ALL ON hcguard.declaration_store FROM PUBLIC;
 GRANT SELECT, INSERT, UPDATE, DELETE ON hcguard.declaration_store TO PUBLIC;
 
+-- ddl/connect_state_store.sql: what Heroku Connect's API last said, in both
+-- editions.
+--
+-- hcguard_record_connect_state (ddl/connect_state.sql) keeps one snapshot
+-- per Connect schema: the newest replaces the one before, so the tables
+-- stay as small as the connection.  connect_snapshot holds the connection's
+-- state, connect_mapping_state one row per mapping of the report, with its
+-- configured fields as Connect names them (fields) and as the columns
+-- Connect gives them (columns: in lower case, the field Id being sfid),
+-- which the guard compares with the catalog's names.
+--
+-- No foreign key joins the two: a restore loads them in either order.
+-- Only hcguard_record_connect_state writes here, as its caller, who needs
+-- the rights confirming needs (checked there); the tables' guard refuses
+-- anyone else's direct writes the same way.
+CREATE TABLE IF NOT EXISTS hcguard.connect_snapshot (
+    schema_name      name PRIMARY KEY,
+    connection_state text NOT NULL,
+    recorded_at      timestamptz NOT NULL,
+    recorded_by      name NOT NULL DEFAULT current_user
+);
+CREATE TABLE IF NOT EXISTS hcguard.connect_mapping_state (
+    schema_name       name NOT NULL,
+    table_name        name NOT NULL,
+    object_name       text NOT NULL,
+    mapping_state     text NOT NULL,
+    state_description text,
+    fields            text[] NOT NULL,
+    columns           name[] NOT NULL,
+    db_count          bigint,
+    sf_count          bigint,
+    PRIMARY KEY (schema_name, table_name)
+);
+REVOKE ALL ON hcguard.connect_snapshot, hcguard.connect_mapping_state FROM PUBLIC;
+GRANT SELECT, INSERT, UPDATE, DELETE ON hcguard.connect_snapshot, hcguard.connect_mapping_state TO PUBLIC;
+
 /*
  * Confirmations, as in the C extension: relid and attnum pin a confirmation
  * to the table and column that existed when it was made, so that one does
@@ -331,7 +367,39 @@ AS $$
         ('declarations_doc_not_array', '22023', 'document is not a list of hcguard declarations', '%1$s must be an array.', 'Pass the JSON that hcguard_declarations_json() returns.', NULL),
         ('declarations_doc_not_name', '22023', 'document is not a list of hcguard declarations', '%1$s must be a non-empty string.', 'Pass the JSON that hcguard_declarations_json() returns.', NULL),
         ('declarations_doc_not_text', '22023', 'document is not a list of hcguard declarations', '%1$s must be a string or null.', 'Pass the JSON that hcguard_declarations_json() returns.', NULL),
-        ('declarations_doc_null', '22004', 'declarations must not be null', 'A null document would let the check pass without checking anything.', NULL, NULL)
+        ('declarations_doc_null', '22004', 'declarations must not be null', 'A null document would let the check pass without checking anything.', NULL, NULL),
+        ('connect_doc_null', '22004', 'connection report must not be null', NULL, NULL, NULL),
+        ('connect_doc_not_object', '22023', 'document is not a Heroku Connect connection report', '%1$s must be an object.', 'Pass the document that GET /api/v3/connections/{id}?deep=true returns, as bin/hcguard-connect fetches it.', NULL),
+        ('connect_doc_missing', '22023', 'document is not a Heroku Connect connection report', '%1$s is missing.', 'Pass the document that GET /api/v3/connections/{id}?deep=true returns, as bin/hcguard-connect fetches it.', NULL),
+        ('connect_doc_not_name', '22023', 'document is not a Heroku Connect connection report', '%1$s must be a non-empty string.', 'Pass the document that GET /api/v3/connections/{id}?deep=true returns, as bin/hcguard-connect fetches it.', NULL),
+        ('connect_doc_not_array', '22023', 'document is not a Heroku Connect connection report', '%1$s must be an array.', 'Pass the document that GET /api/v3/connections/{id}?deep=true returns, as bin/hcguard-connect fetches it.', NULL),
+        ('connect_doc_not_deep', '22023', 'document is not a Heroku Connect connection report', '%1$s is missing: the document lists no mappings.', 'Fetch the connection with ?deep=true, which lists its mappings, as bin/hcguard-connect does.', NULL),
+        ('connect_doc_not_count', '22023', 'document is not a Heroku Connect connection report', '%1$s must be a whole number that is not negative.', 'Pass the document that GET /api/v3/connections/{id}?deep=true returns, as bin/hcguard-connect fetches it.', NULL),
+        ('connect_doc_empty_field', '22023', 'document is not a Heroku Connect connection report', '%1$s names a field with an empty name.', 'Pass the document that GET /api/v3/connections/{id}?deep=true returns, as bin/hcguard-connect fetches it.', NULL),
+        ('connect_doc_repeated', '22023', 'document is not a Heroku Connect connection report', '%1$s names a mapping listed before it.', 'Pass the document that GET /api/v3/connections/{id}?deep=true returns, as bin/hcguard-connect fetches it.', NULL),
+        ('connect_no_schema', '3F000', 'schema "%1$s" does not exist', 'The Heroku Connect report is for schema "%1$s", which this database does not have.', 'Record the report of the connection that syncs into this database.', NULL),
+        ('connect_on_standby', '25006', 'cannot execute %1$s on a hot standby', 'Heroku Connect''s state is written to the database, and a standby is read-only.', 'Run %1$s on the primary server; the snapshot reaches the standby by replication.', NULL),
+        ('connect_record_denied', '42501', 'permission denied to record Heroku Connect''s state for schema %1$s', 'Recording needs the rights confirming a sync needs on every mapping of the schema (those ALTER TABLE needs), or ownership of the schema.', 'Record it as the role Heroku Connect writes with (on Heroku, the database''s own credentials), or ask a superuser.', NULL),
+        ('connect_max_age_invalid', '22023', 'invalid value for parameter "hcguard.connect_state_max_age": "%1$s"', NULL, 'Set it to an interval, for example 15min or 1h.', NULL),
+        ('connect_mapping_no_table', '01000', 'Heroku Connect mapping "%1$s" has no table', 'The report lists object %2$s in state %3$s, but the schema has no such table, so no guard on it can pass.', 'Check that the report is of the connection that syncs into this database; if the mapping is new, wait for Heroku Connect to create its table.', NULL),
+        ('connect_connection_state', NULL, NULL, NULL, NULL, 'Heroku Connect reported the connection in state %1$s (%2$s) %3$s ago.'),
+        ('connect_mapping_state', NULL, NULL, NULL, NULL, 'Heroku Connect reported the mapping in state %1$s (%2$s) %3$s ago.'),
+        ('connect_wait', NULL, NULL, NULL, NULL, 'Wait until Heroku Connect shows the connection idle and the mapping DATA_SYNCED (bin/hcguard-connect wait waits, recording its state), then deploy again.'),
+        ('seconds_one', NULL, NULL, NULL, NULL, '%1$s second'),
+        ('seconds_many', NULL, NULL, NULL, NULL, '%1$s seconds'),
+        ('connect_state_unknown', NULL, NULL, NULL, NULL, 'a state hcguard does not know; the Heroku Connect dashboard explains it'),
+        ('connect_state_idle', NULL, NULL, NULL, NULL, 'idle'),
+        ('connect_state_polling_db_changes', NULL, NULL, NULL, NULL, 'polling the database for changes'),
+        ('connect_state_import_configuration', NULL, NULL, NULL, NULL, 'importing a mapping configuration'),
+        ('connect_state_busy', NULL, NULL, NULL, NULL, 'busy changing its mappings'),
+        ('connect_state_need_authentication', NULL, NULL, NULL, NULL, 'its Salesforce authorization must be renewed'),
+        ('connect_state_inactive_org', NULL, NULL, NULL, NULL, 'the Salesforce organization is inactive'),
+        ('connect_state_paused', NULL, NULL, NULL, NULL, 'paused: nothing syncs'),
+        ('connect_state_initial', NULL, NULL, NULL, NULL, 'creating the table'),
+        ('connect_state_reload_table', NULL, NULL, NULL, NULL, 'reloading every record from Salesforce'),
+        ('connect_state_schema_changed', NULL, NULL, NULL, NULL, 'altering the database schema'),
+        ('connect_state_resync', NULL, NULL, NULL, NULL, 'loading new columns'),
+        ('connect_state_data_synced', NULL, NULL, NULL, NULL, 'all rows synced since the last poll')
       ) AS m(id, sqlstate, message, detail, hint, body)
      WHERE m.id = msg_id
 $$;
@@ -962,6 +1030,45 @@ EXCEPTION WHEN serialization_failure OR deadlock_detected THEN
 END
 $$;
 
+/*
+ * Records the declarations of one mapping at once, as hcguard__declare
+ * records one (the SQL edition's way: a configuration file names thousands
+ * of fields, and one statement writes them where a call per field would
+ * take a subtransaction each).  A name given twice ends as the calls one
+ * after the other would leave it: with its last type, if any.
+ */
+CREATE FUNCTION hcguard__declare_all(schema_name name, table_name name, columns name[],
+                                     types text[])
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    WITH given AS (
+        SELECT DISTINCT ON (c.name) c.name, c.type
+          FROM unnest(columns, types) WITH ORDINALITY AS c(name, type, o)
+         ORDER BY c.name, c.type IS NULL, c.o DESC)
+    INSERT INTO hcguard.declaration_store AS d (schema_name, table_name, column_name, declared_type)
+    SELECT hcguard__declare_all.schema_name, hcguard__declare_all.table_name, g.name, g.type
+      FROM given g
+     ORDER BY g.name
+    ON CONFLICT DO NOTHING;
+    WITH given AS (
+        SELECT DISTINCT ON (c.name) c.name, c.type
+          FROM unnest(columns, types) WITH ORDINALITY AS c(name, type, o)
+         WHERE c.type IS NOT NULL
+         ORDER BY c.name, c.o DESC)
+    UPDATE hcguard.declaration_store AS d
+       SET declared_type = g.type
+      FROM given g
+     WHERE d.schema_name = hcguard__declare_all.schema_name
+       AND d.table_name = hcguard__declare_all.table_name
+       AND d.column_name = g.name
+       AND d.declared_type IS DISTINCT FROM g.type;
+EXCEPTION WHEN serialization_failure OR deadlock_detected THEN
+    RETURN;
+END
+$$;
+
 -- A declaration as a column argument: the name, then its type.
 CREATE FUNCTION hcguard__declared_arg(column_name text, declared_type text)
 RETURNS text
@@ -1240,6 +1347,355 @@ BEGIN
 END
 $$;
 
+-- ddl/connect_state.sql: Heroku Connect's own report, in both editions.
+--
+-- A release step hands hcguard the connection document Connect's API
+-- returns (GET /api/v3/connections/{id}?deep=true); hcguard_record_connect_state
+-- keeps it (ddl/connect_state_store.sql) and the view hcguard_connect_state
+-- shows it.  While the snapshot is fresh (hcguard.connect_state_max_age),
+-- the guard takes Connect's word: a mapping in DATA_SYNCED on an idle
+-- connection vouches for its configured fields, and any other state fails
+-- the verdict.  The C extension reads the store in C on every verdict (it
+-- must cost nothing when there is no snapshot); the SQL edition asks
+-- hcguard__connect_verdict, below.  Both say what they found with the
+-- catalogue's words, from here or from src/messages.txt.
+
+-- The connection states in which Connect syncs, and the mapping state in
+-- which a mapping's data is whole.
+CREATE FUNCTION hcguard__connect_idle(connection_state text)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE
+AS $$ SELECT connection_state IN ('IDLE', 'POLLING_DB_CHANGES') $$;
+
+-- hcguard.connect_state_max_age as an interval.  The C extension's setting
+-- is an integer of seconds, which SHOW writes with its unit ('15min'); the
+-- SQL edition's is a plain custom setting, any interval, 15 minutes unset.
+CREATE FUNCTION hcguard__connect_max_age()
+RETURNS interval
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+    setting text := nullif(current_setting('hcguard.connect_state_max_age', true), '');
+BEGIN
+    IF setting IS NULL THEN
+        RETURN interval '15 minutes';
+    END IF;
+    -- a bare number is seconds, as the C extension's unit makes it
+    RETURN CASE WHEN setting ~ '^\s*[0-9]+\s*$' THEN make_interval(secs => setting::double precision)
+                ELSE setting::interval END;
+EXCEPTION WHEN invalid_datetime_format OR datetime_field_overflow OR interval_field_overflow
+               OR invalid_text_representation THEN
+    PERFORM hcguard__error('connect_max_age_invalid', setting);
+    RETURN NULL;
+END
+$$;
+
+-- What a state means, in the catalogue's words; a state hcguard does not
+-- know is said to be one.
+CREATE FUNCTION hcguard__connect_meaning(state text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT coalesce((SELECT m.body FROM hcguard__msg_def('connect_state_' || lower(state)) AS m
+                      WHERE state ~ '^[A-Z_]+$'),
+                    hcguard__text('connect_state_unknown'))
+$$;
+
+-- "134 seconds"
+CREATE FUNCTION hcguard__connect_age(recorded_at timestamptz)
+RETURNS text
+LANGUAGE sql VOLATILE
+AS $$
+    SELECT hcguard__text(CASE WHEN s = 1 THEN 'seconds_one' ELSE 'seconds_many' END, s::text)
+      FROM (SELECT greatest(floor(extract(epoch FROM clock_timestamp() - recorded_at)), 0)::bigint AS s) a
+$$;
+
+-- Who may record Connect's state for a schema: whoever may confirm a sync
+-- on every mapping in it (the owner of each table, or a member of the
+-- owning role), or the schema's owner; a schema without mappings, its owner
+-- only.  A snapshot speaks for every mapping of the schema: replacing it
+-- must not be open to the owner of one table.
+CREATE FUNCTION hcguard__may_record_connect(schema_name name)
+RETURNS boolean
+LANGUAGE sql STABLE
+AS $$
+    SELECT coalesce(pg_has_role(n.nspowner, 'USAGE'), false)
+           OR (EXISTS (SELECT FROM pg_class c
+                        WHERE c.relnamespace = n.oid AND c.relkind IN ('r', 'p')
+                          AND EXISTS (SELECT FROM pg_attribute a
+                                       WHERE a.attrelid = c.oid AND a.attname = '_hc_lastop'
+                                         AND NOT a.attisdropped))
+               AND NOT EXISTS (SELECT FROM pg_class c
+                                WHERE c.relnamespace = n.oid AND c.relkind IN ('r', 'p')
+                                  AND EXISTS (SELECT FROM pg_attribute a
+                                               WHERE a.attrelid = c.oid AND a.attname = '_hc_lastop'
+                                                 AND NOT a.attisdropped)
+                                  AND NOT pg_has_role(c.relowner, 'USAGE')))
+      FROM pg_namespace n
+     WHERE n.nspname = schema_name
+$$;
+
+-- The store's guard: only who may record Connect's state for a schema
+-- writes its rows, and every snapshot is signed by its writer, now.  The
+-- store's owner writes rows as they are (a restore).
+CREATE FUNCTION hcguard__connect_state_guard()
+RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF pg_has_role((SELECT c.relowner FROM pg_class c WHERE c.oid = TG_RELID), 'USAGE') THEN
+        RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') AND NOT coalesce(hcguard__may_record_connect(OLD.schema_name), false) THEN
+        PERFORM hcguard__error('connect_record_denied', quote_ident(OLD.schema_name));
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    IF NOT coalesce(hcguard__may_record_connect(NEW.schema_name), false) THEN
+        PERFORM hcguard__error('connect_record_denied', quote_ident(NEW.schema_name));
+    END IF;
+    IF TG_TABLE_NAME = 'connect_snapshot' THEN
+        NEW.recorded_by := current_user;
+        NEW.recorded_at := now();
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER hcguard_connect_state_guard
+    BEFORE INSERT OR UPDATE OR DELETE ON hcguard.connect_snapshot
+    FOR EACH ROW EXECUTE FUNCTION hcguard__connect_state_guard();
+CREATE TRIGGER hcguard_connect_state_guard
+    BEFORE INSERT OR UPDATE OR DELETE ON hcguard.connect_mapping_state
+    FOR EACH ROW EXECUTE FUNCTION hcguard__connect_state_guard();
+
+-- A refusal of a document that is not a connection report.
+CREATE FUNCTION hcguard__refuse_connect(why text, path text)
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    PERFORM hcguard__error(why, path);
+END
+$$;
+
+-- A string member of a report: present, a string, and not empty.
+CREATE FUNCTION hcguard__connect_string(doc jsonb, key text, path text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+AS $$
+BEGIN
+    IF NOT doc ? key THEN
+        PERFORM hcguard__refuse_connect('connect_doc_missing', path || '.' || key);
+    END IF;
+    IF jsonb_typeof(doc -> key) <> 'string' OR doc ->> key = '' THEN
+        PERFORM hcguard__refuse_connect('connect_doc_not_name', path || '.' || key);
+    END IF;
+    RETURN doc ->> key;
+END
+$$;
+
+-- A count of a report: absent or null is unknown; otherwise a whole
+-- number that is not negative.
+CREATE FUNCTION hcguard__connect_count(counts jsonb, key text, path text)
+RETURNS bigint
+LANGUAGE plpgsql IMMUTABLE
+AS $$
+BEGIN
+    IF counts IS NULL OR jsonb_typeof(counts -> key) IS NULL OR jsonb_typeof(counts -> key) = 'null' THEN
+        RETURN NULL;
+    END IF;
+    IF jsonb_typeof(counts -> key) <> 'number' OR (counts ->> key) !~ '^[0-9]{1,18}$' THEN
+        PERFORM hcguard__refuse_connect('connect_doc_not_count', path || '.' || key);
+    END IF;
+    RETURN (counts ->> key)::bigint;
+END
+$$;
+
+/*
+ * Records a snapshot of a connection report: the connection's state and,
+ * for each mapping, its state, configured fields and counts.  It replaces
+ * the schema's snapshot before it (snapshots older than the newest are of
+ * no use to a verdict).  The whole document is checked before anything is
+ * written; a mapping whose table is not in the schema is recorded (it is
+ * what Connect said) and reported in a warning, since no guard can pass on
+ * it.  Returns the number of mappings recorded.
+ */
+CREATE OR REPLACE FUNCTION hcguard_record_connect_state(connection jsonb)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $$
+DECLARE
+    schema_given text;
+    nsp name;
+    connection_state text;
+    m jsonb;
+    path text;
+    i integer := 0;
+    object_name text;
+    f text;
+    fields text[];
+    mappings jsonb := '[]';
+    tables text[] := '{}';
+BEGIN
+    IF connection IS NULL THEN
+        PERFORM hcguard__error('connect_doc_null');
+    END IF;
+    IF jsonb_typeof(connection) <> 'object' THEN
+        PERFORM hcguard__refuse_connect('connect_doc_not_object', '$');
+    END IF;
+    schema_given := hcguard__connect_string(connection, 'schema_name', '$');
+    connection_state := hcguard__connect_string(connection, 'state', '$');
+    IF NOT connection ? 'mappings' THEN
+        PERFORM hcguard__refuse_connect('connect_doc_not_deep', '$.mappings');
+    END IF;
+    IF jsonb_typeof(connection -> 'mappings') <> 'array' THEN
+        PERFORM hcguard__refuse_connect('connect_doc_not_array', '$.mappings');
+    END IF;
+    FOR m IN SELECT x FROM jsonb_array_elements(connection -> 'mappings') AS x LOOP
+        path := format('$.mappings[%s]', i);
+        IF jsonb_typeof(m) <> 'object' THEN
+            PERFORM hcguard__refuse_connect('connect_doc_not_object', path);
+        END IF;
+        object_name := hcguard__connect_string(m, 'object_name', path);
+        PERFORM hcguard__connect_string(m, 'state', path);
+        IF jsonb_typeof(m -> 'config') IS DISTINCT FROM 'object' THEN
+            PERFORM hcguard__refuse_connect(CASE WHEN m ? 'config' THEN 'connect_doc_not_object'
+                                                 ELSE 'connect_doc_missing' END, path || '.config');
+        END IF;
+        IF jsonb_typeof(m -> 'config' -> 'fields') IS DISTINCT FROM 'object' THEN
+            PERFORM hcguard__refuse_connect(CASE WHEN m -> 'config' ? 'fields' THEN 'connect_doc_not_object'
+                                                 ELSE 'connect_doc_missing' END, path || '.config.fields');
+        END IF;
+        IF m ? 'counts' AND jsonb_typeof(m -> 'counts') NOT IN ('object', 'null') THEN
+            PERFORM hcguard__refuse_connect('connect_doc_not_object', path || '.counts');
+        END IF;
+        fields := ARRAY(SELECT jsonb_object_keys(m -> 'config' -> 'fields') ORDER BY 1);
+        FOREACH f IN ARRAY fields LOOP
+            IF f = '' THEN
+                PERFORM hcguard__refuse_connect('connect_doc_empty_field', path || '.config.fields');
+            END IF;
+        END LOOP;
+        -- Connect names a mapping's table after its object, in lower case
+        IF lower(object_name)::name = ANY (tables) THEN
+            PERFORM hcguard__refuse_connect('connect_doc_repeated', path || '.object_name');
+        END IF;
+        tables := tables || lower(object_name)::name::text;
+        mappings := mappings || jsonb_build_object(
+            'object_name', object_name,
+            'table_name', lower(object_name)::name,
+            'state', m ->> 'state',
+            'state_description', CASE WHEN jsonb_typeof(m -> 'state_description') = 'string'
+                                      THEN m ->> 'state_description' END,
+            'fields', to_jsonb(fields),
+            'columns', to_jsonb(ARRAY(SELECT DISTINCT hcguard__provision_name(x, true)
+                                        FROM unnest(fields) AS x ORDER BY 1)),
+            'db_count', hcguard__connect_count(m -> 'counts', 'db', path || '.counts'),
+            'sf_count', hcguard__connect_count(m -> 'counts', 'sf', path || '.counts'));
+        i := i + 1;
+    END LOOP;
+
+    -- the schema, as the guard finds it: as given, else in lower case
+    SELECT n.nspname INTO nsp
+      FROM unnest(hcguard__provision_spellings(schema_given)) WITH ORDINALITY AS g(name, o)
+      JOIN pg_namespace n ON n.nspname = g.name
+     ORDER BY g.o LIMIT 1;
+    IF nsp IS NULL THEN
+        PERFORM hcguard__error('connect_no_schema', schema_given);
+    END IF;
+    IF pg_is_in_recovery() THEN
+        PERFORM hcguard__error('connect_on_standby', 'hcguard_record_connect_state');
+    ELSIF current_setting('transaction_read_only')::boolean THEN
+        PERFORM hcguard__error('confirm_read_only', 'hcguard_record_connect_state');
+    END IF;
+    IF NOT coalesce(hcguard__may_record_connect(nsp), false) THEN
+        PERFORM hcguard__error('connect_record_denied', quote_ident(nsp));
+    END IF;
+
+    DELETE FROM hcguard.connect_mapping_state s WHERE s.schema_name = nsp;
+    INSERT INTO hcguard.connect_snapshot AS s (schema_name, connection_state, recorded_at)
+    VALUES (nsp, connection_state, now())
+    ON CONFLICT ON CONSTRAINT connect_snapshot_pkey
+    DO UPDATE SET connection_state = excluded.connection_state, recorded_at = excluded.recorded_at,
+                  recorded_by = current_user;
+    INSERT INTO hcguard.connect_mapping_state
+           (schema_name, table_name, object_name, mapping_state, state_description, fields, columns,
+            db_count, sf_count)
+    SELECT nsp, (e ->> 'table_name')::name, e ->> 'object_name', e ->> 'state', e ->> 'state_description',
+           ARRAY(SELECT jsonb_array_elements_text(e -> 'fields')),
+           ARRAY(SELECT jsonb_array_elements_text(e -> 'columns'))::name[],
+           (e ->> 'db_count')::bigint, (e ->> 'sf_count')::bigint
+      FROM jsonb_array_elements(mappings) AS e;
+
+    FOR m IN SELECT e FROM jsonb_array_elements(mappings) AS e
+              WHERE NOT EXISTS (SELECT FROM pg_class c
+                                 WHERE c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = nsp)
+                                   AND c.relname = (e ->> 'table_name')::name)
+              ORDER BY e ->> 'table_name'
+    LOOP
+        PERFORM hcguard__raise(hcguard__msg('connect_mapping_no_table',
+                                            format('%s.%s', nsp, m ->> 'table_name'),
+                                            m ->> 'object_name', m ->> 'state'),
+                               true);
+    END LOOP;
+    RETURN i;
+END
+$$;
+
+-- What Connect last said, a row per mapping of each schema's snapshot.
+CREATE OR REPLACE VIEW hcguard_connect_state AS
+    SELECT s.schema_name::text AS schema_name, m.object_name, m.table_name::text AS table_name,
+           s.connection_state, m.mapping_state, m.fields, m.db_count, m.sf_count, s.recorded_at
+      FROM hcguard.connect_snapshot s
+      JOIN hcguard.connect_mapping_state m ON m.schema_name = s.schema_name;
+GRANT SELECT ON hcguard_connect_state TO PUBLIC;
+
+/*
+ * Connect's word on a mapping, for the SQL edition's verdict (the C
+ * extension reads the same rows in C): NULL when there is no fresh snapshot
+ * of the schema, or one of an idle connection that does not list the
+ * mapping; 'synced' with the columns
+ * its configured fields make, when the connection is idle and the mapping
+ * DATA_SYNCED; otherwise 'blocked', with the sentence a report's detail
+ * shows.
+ */
+CREATE FUNCTION hcguard__connect_verdict(schema_name name, table_name name,
+                                         OUT state text, OUT columns name[], OUT blocked text)
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+    r record;
+BEGIN
+    SELECT s.connection_state, s.recorded_at, m.mapping_state, m.columns AS cols INTO r
+      FROM hcguard.connect_snapshot s
+      LEFT JOIN hcguard.connect_mapping_state m
+        ON m.schema_name = s.schema_name AND m.table_name = hcguard__connect_verdict.table_name
+     WHERE s.schema_name = hcguard__connect_verdict.schema_name
+       AND s.recorded_at >= clock_timestamp() - hcguard__connect_max_age();
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    -- a connection that does not sync holds every mapping back, listed or not
+    IF NOT hcguard__connect_idle(r.connection_state) THEN
+        state := 'blocked';
+        blocked := hcguard__text('connect_connection_state', r.connection_state,
+                                 hcguard__connect_meaning(r.connection_state),
+                                 hcguard__connect_age(r.recorded_at));
+    ELSIF r.mapping_state IS NULL THEN
+        RETURN;
+    ELSIF r.mapping_state <> 'DATA_SYNCED' THEN
+        state := 'blocked';
+        blocked := hcguard__text('connect_mapping_state', r.mapping_state,
+                                 hcguard__connect_meaning(r.mapping_state),
+                                 hcguard__connect_age(r.recorded_at));
+    ELSE
+        state := 'synced';
+        columns := r.cols;
+    END IF;
+END
+$$;
+
 /*
  * A verdict: whether Connect has mapped and synced a table and some of its
  * columns, and everything the report needs.  problem is NULL when all is
@@ -1272,7 +1728,8 @@ CREATE TYPE hcguard__verdict AS (
     col_closest    text[],
     col_observed   text[],
     col_declared   text[],
-    col_actual     text[]
+    col_actual     text[],
+    connect_blocked text
 );
 
 ------------------------------------------------------------------------------
@@ -2097,6 +2554,7 @@ DECLARE
     n_failed1 bigint;
     n_unknown1 bigint;
     k bigint;
+    connect record;
 BEGIN
     -- a missing or mistyped column does not stop the others being judged
     IF v.problem IS NOT NULL AND v.problem NOT IN ('no_column', 'wrong_type') THEN
@@ -2116,6 +2574,22 @@ BEGIN
         v.synced := NOT EXISTS (SELECT FROM unnest(v.col_problem) AS p WHERE p IS NOT NULL);
         RETURN v;
     END IF;
+    -- a fresh report of Connect's API that shows the mapping busy or in
+    -- error fails it whatever the data or a confirmation say
+    SELECT * INTO connect FROM hcguard__connect_verdict(v.schema_name::name, v.table_name::name);
+    IF connect.state = 'blocked' THEN
+        v.connect_blocked := connect.blocked;
+        v.observed := connect.blocked;
+        FOR i IN 1 .. cardinality(v.col_given) LOOP
+            IF v.col_problem[i] IS NULL THEN
+                v.col_problem[i] := 'not_synced';
+                v.col_observed[i] := connect.blocked;
+            END IF;
+        END LOOP;
+        v.synced := false;
+        v.problem := coalesce(v.problem, 'not_synced');
+        RETURN v;
+    END IF;
     rel := format('ONLY %I.%I', v.schema_name, v.table_name);
     -- Parallel workers cost more to start than a probe that stops at the
     -- first rows.  (Local to the caller's subtransaction, rolled back.)
@@ -2124,6 +2598,11 @@ BEGIN
     IF cardinality(v.col_given) = 0 THEN
         IF hcguard__confirmed(v.schema_name, v.table_name, '', v.relid, 0::int2) THEN
             v.evidence := 'confirmation';
+            v.synced := true;
+            RETURN v;
+        END IF;
+        IF connect.state = 'synced' THEN
+            v.evidence := 'connect';
             v.synced := true;
             RETURN v;
         END IF;
@@ -2145,6 +2624,8 @@ BEGIN
         CONTINUE WHEN v.col_problem[i] IS NOT NULL;
         IF hcguard__confirmed(v.schema_name, v.table_name, v.col_name[i], v.relid, v.col_attnum[i]) THEN
             v.col_evidence[i] := 'confirmation';
+        ELSIF connect.state = 'synced' AND v.col_name[i]::name = ANY (connect.columns) THEN
+            v.col_evidence[i] := 'connect';
         ELSE
             wanted := wanted || i;
             probes := probes || format('EXISTS (SELECT FROM %s WHERE %I IS NOT NULL AND %s)',
@@ -2335,6 +2816,9 @@ BEGIN
     r := hcguard__msg('column_not_synced', v.col_name[i], mapping,
                       hcguard__confirm_call(v, v.col_name[i]));
     r.detail := v.col_observed[i];
+    IF v.connect_blocked IS NOT NULL THEN
+        r.hint := hcguard__text('connect_wait');
+    END IF;
     RETURN r;
 END
 $$;
@@ -2376,6 +2860,9 @@ BEGIN
         END IF;
     END LOOP;
     r.detail := array_to_string(lines, E'\n');
+    IF v.connect_blocked IS NOT NULL AND v.problem = 'not_synced' THEN
+        r.hint := hcguard__text('connect_wait');
+    END IF;
     RETURN r;
 END
 $$;
@@ -2433,6 +2920,9 @@ BEGIN
         ELSE
             r := hcguard__msg('mapping_not_synced', mapping, hcguard__confirm_call(v, NULL));
             r.detail := v.observed;
+            IF v.connect_blocked IS NOT NULL THEN
+                r.hint := hcguard__text('connect_wait');
+            END IF;
         END IF;
     ELSE
         RETURN NULL;
@@ -2492,16 +2982,17 @@ BEGIN
         columns := ARRAY[''];
         types := ARRAY[NULL::text];
     END IF;
-    FOR i IN 1 .. cardinality(columns) LOOP
-        -- declaring less (no type) does not weaken what is recorded
-        CONTINUE WHEN EXISTS (
-            SELECT FROM hcguard.declaration_store d
-             WHERE d.schema_name = hcguard__record.schema_name::name
-               AND d.table_name = hcguard__record.table_name::name
-               AND d.column_name = columns[i]::name
-               AND (types[i] IS NULL OR d.declared_type = types[i]));
-        PERFORM hcguard__declare(schema_name, table_name, columns[i], types[i]);
-    END LOOP;
+    -- one look for the common case, where everything is recorded already:
+    -- declaring less (no type) does not weaken what is recorded
+    IF EXISTS (SELECT FROM unnest(columns, types) AS c(name, type)
+                WHERE NOT EXISTS (
+                      SELECT FROM hcguard.declaration_store d
+                       WHERE d.schema_name = hcguard__record.schema_name::name
+                         AND d.table_name = hcguard__record.table_name::name
+                         AND d.column_name = c.name::name
+                         AND (c.type IS NULL OR d.declared_type = c.type))) THEN
+        PERFORM hcguard__declare_all(schema_name::name, table_name::name, columns::name[], types);
+    END IF;
 END
 $$;
 

@@ -22,6 +22,7 @@
 #include "access/xlog.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -159,19 +160,50 @@ hc_record_verdict(const HcVerdict *v)
 	}
 }
 
-/* Records a mapping and columns by name, as a configuration file names them. */
+/*
+ * Records a mapping and columns by name, as a configuration file names
+ * them: what is not recorded yet in one call of hcguard__declare_all, since
+ * a file names thousands of fields and a call per field would cost a
+ * subtransaction each.
+ */
 void
 hc_record_names(const char *schema_name, const char *table_name, int ncols,
 				const char **columns)
 {
 	Oid			ownnsp;
+	Oid			argtypes[4] = {NAMEOID, NAMEOID, NAMEARRAYOID, TEXTARRAYOID};
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', ' ', 'n'};
+	NameData	names[2];
+	Datum	   *fresh = palloc(sizeof(Datum) * (ncols + 1));
+	int			nfresh = 0;
+	bool		missing;
 
 	if (!may_record())
 		return;
 	ownnsp = hc_own_schema();
-	declare(ownnsp, schema_name, table_name, "", NULL);
-	for (int i = 0; i < ncols; i++)
-		declare(ownnsp, schema_name, table_name, columns[i], NULL);
+	for (int i = -1; i < ncols; i++)
+	{
+		const char *column = i < 0 ? "" : columns[i];
+
+		if (!recorded(ownnsp, schema_name, table_name, column, NULL))
+		{
+			Name		n = palloc(sizeof(NameData));
+
+			namestrcpy(n, hc_identifier(column));
+			fresh[nfresh++] = NameGetDatum(n);
+		}
+	}
+	if (nfresh == 0)
+		return;
+	namestrcpy(&names[0], hc_identifier(schema_name));
+	namestrcpy(&names[1], hc_identifier(table_name));
+	values[0] = NameGetDatum(&names[0]);
+	values[1] = NameGetDatum(&names[1]);
+	values[2] = PointerGetDatum(construct_array(fresh, nfresh, NAMEOID, NAMEDATALEN,
+												false, TYPALIGN_CHAR));
+	values[3] = (Datum) 0;
+	(void) hc_call_shared("hcguard__declare_all", 4, argtypes, values, nulls, &missing);
 }
 
 /*

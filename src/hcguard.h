@@ -44,7 +44,8 @@ typedef enum HcEvidence
 	HC_EVIDENCE_NONE = 0,
 	HC_EVIDENCE_DATA,
 	HC_EVIDENCE_CONFIRMATION,
-	HC_EVIDENCE_PROVISIONED		/* the schema was provisioned by hcguard */
+	HC_EVIDENCE_PROVISIONED,	/* the schema was provisioned by hcguard */
+	HC_EVIDENCE_CONNECT			/* a fresh report of Connect's API */
 } HcEvidence;
 
 /* settings.c */
@@ -57,6 +58,7 @@ typedef enum HcOnFailure
 
 extern int	hc_on_failure;
 extern int	hc_poll_interval;
+extern int	hc_connect_state_max_age;
 
 extern void hc_define_settings(void);
 
@@ -208,6 +210,8 @@ typedef struct HcVerdict
 	bool		synced;
 	HcProblem	problem;		/* the first unmet condition, HC_OK if none */
 	HcEvidence	evidence;		/* the table's evidence when no column */
+	char	   *connect_blocked;	/* a fresh Connect report's state, when it
+									 * fails the verdict */
 	StringInfoData why;			/* catalog facts behind the problem */
 	List	   *closest;		/* names close to a missing schema or table */
 	int			ncols;
@@ -243,6 +247,25 @@ extern bool hc_provision_names(const char *schema_name, const char *table_name,
 							   int ncols, const char **columns,
 							   const HcColumnArg *declared);
 
+/* connect_state.c: Connect's own word, from its API's last report */
+typedef enum HcConnectState
+{
+	HC_CONNECT_NONE = 0,		/* no fresh report on the mapping */
+	HC_CONNECT_SYNCED,
+	HC_CONNECT_BLOCKED
+} HcConnectState;
+
+typedef struct HcConnectWord
+{
+	Datum	   *columns;		/* synced: its configured fields' columns */
+	int			ncolumns;
+	char	   *blocked;		/* blocked: the state, as a report says it */
+} HcConnectWord;
+
+extern HcConnectState hc_connect_word(Oid ownnsp, const char *schema_name,
+									  const char *table_name, HcConnectWord *word);
+extern bool hc_connect_vouches(const HcConnectWord *word, const char *column_name);
+
 /* declarations.c: what the migrations declared */
 extern void hc_record_verdict(const HcVerdict *v);
 extern void hc_record_names(const char *schema_name, const char *table_name,
@@ -275,6 +298,7 @@ typedef struct HcReport
 
 extern HcReport hc_msg(HcMsg id, const char *const *args);
 extern char *hc_text(HcMsg id, const char *const *args);
+extern const char *hc_text_of(const char *id);
 extern void hc_append_text(StringInfo buf, HcMsg id, const char *const *args);
 extern void hc_raise(int elevel, const HcReport *r);
 extern HC_NORETURN(void hc_error(HcMsg id, const char *const *args));

@@ -84,6 +84,17 @@ hc_text(HcMsg id, const char *const *args)
 	return fill(m->text, args);
 }
 
+/* A text by its id (the catalogue's name for it), without placeholders
+ * filled; NULL if the catalogue has none of that name. */
+const char *
+hc_text_of(const char *id)
+{
+	for (int i = 0; i < HC_NUM_MSGS; i++)
+		if (strcmp(hc_message_table[i].id, id) == 0)
+			return hc_message_table[i].text;
+	return NULL;
+}
+
 /* Appends a catalogue sentence, after a space when something precedes it. */
 void
 hc_append_text(StringInfo buf, HcMsg id, const char *const *args)

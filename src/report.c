@@ -35,6 +35,8 @@ hc_evidence_name(HcEvidence e)
 			return "confirmation";
 		case HC_EVIDENCE_PROVISIONED:
 			return "provisioned";
+		case HC_EVIDENCE_CONNECT:
+			return "connect";
 		case HC_EVIDENCE_NONE:
 			break;
 	}
@@ -100,10 +102,18 @@ observed_table(const HcProbe *p)
 				   HC_ARGS(rows(p->rows), origins(p->rows_by)));
 }
 
-/* What the probe saw of a column, likewise. */
+/*
+ * What the probe saw of a column, likewise; or what Connect's report says,
+ * when its word failed the verdict and the data was not read.
+ */
 static char *
-observed_column(const HcProbe *p, int i)
+observed_column(const HcVerdict *v, const HcColumnVerdict *col)
 {
+	const HcProbe *p = &v->probe;
+	int			i = col->probe_index;
+
+	if (v->connect_blocked)
+		return v->connect_blocked;
 	if (p->rows == 0)
 		return hc_text(HC_MSG_TABLE_NO_ROWS, HC_NO_ARGS);
 	if (p->valued[i] == 0)
@@ -171,7 +181,9 @@ describe_one_column(const HcVerdict *v, const HcColumnVerdict *col, HcReport *r)
 	}
 	*r = hc_msg(HC_MSG_COLUMN_NOT_SYNCED,
 				HC_ARGS(col->name, mapping, confirm_call(v, col->name)));
-	r->detail = observed_column(&v->probe, col->probe_index);
+	r->detail = observed_column(v, col);
+	if (v->connect_blocked)
+		r->hint = hc_text(HC_MSG_CONNECT_WAIT, HC_NO_ARGS);
 }
 
 /* Several columns: one line of detail per unmet column. */
@@ -217,13 +229,15 @@ describe_columns(const HcVerdict *v, HcReport *r)
 		else
 			appendStringInfo(&detail, "%s %s",
 							 hc_text(HC_MSG_LINE_COLUMN_NOT_SYNCED, HC_ARGS(col->name)),
-							 observed_column(&v->probe, col->probe_index));
+							 observed_column(v, col));
 		if (col->closest != NIL)
 			hc_append_text(&hint, HC_MSG_CLOSEST_COLUMNS_TO,
 						   HC_ARGS(col->name, hc_quoted_list(col->closest)));
 	}
 	r->detail = detail.data;
 	r->hint = hint.data;
+	if (v->connect_blocked && v->problem == HC_NOT_SYNCED)
+		r->hint = hc_text(HC_MSG_CONNECT_WAIT, HC_NO_ARGS);
 }
 
 /* Where the schema is missing or no Connect schema: the report's variant. */
@@ -289,7 +303,9 @@ hc_describe(const HcVerdict *v, HcReport *r)
 				break;
 			}
 			*r = hc_msg(HC_MSG_MAPPING_NOT_SYNCED, HC_ARGS(mapping, confirm_call(v, NULL)));
-			r->detail = observed_table(&v->probe);
+			r->detail = v->connect_blocked ? v->connect_blocked : observed_table(&v->probe);
+			if (v->connect_blocked)
+				r->hint = hc_text(HC_MSG_CONNECT_WAIT, HC_NO_ARGS);
 			break;
 	}
 }

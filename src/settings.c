@@ -10,6 +10,8 @@
  */
 #include "postgres.h"
 
+#include <limits.h>
+
 #include "fmgr.h"
 #include "utils/guc.h"
 
@@ -18,6 +20,7 @@
 
 int			hc_on_failure = HC_ON_FAILURE_ERROR;
 int			hc_poll_interval = 1000;
+int			hc_connect_state_max_age = 15 * 60;
 
 static const struct config_enum_entry on_failure_options[] = {
 	{"error", HC_ON_FAILURE_ERROR, false},
@@ -49,6 +52,21 @@ hc_define_settings(void)
 							3600 * 1000,
 							PGC_USERSET,
 							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	/*
+	 * Set as hcguard.on_failure is: a fresh report can pass a column that
+	 * holds no value, so a migration must not lengthen its life.
+	 */
+	DefineCustomIntVariable("hcguard.connect_state_max_age",
+							"How long a report of Heroku Connect's API, recorded by hcguard_record_connect_state, counts as evidence.",
+							"Past it, verdicts rest on the data and confirmations alone.",
+							&hc_connect_state_max_age,
+							15 * 60,
+							0,
+							INT_MAX,
+							PGC_SUSET,
+							GUC_UNIT_S,
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("hcguard");

@@ -267,11 +267,26 @@ judge_provisioned(HcVerdict *v)
 	}
 }
 
+/* Connect reports the mapping (or its connection) busy or in error. */
+static void
+judge_blocked(HcVerdict *v, char *blocked)
+{
+	v->connect_blocked = blocked;
+	v->synced = false;
+	for (int i = 0; i < v->ncols; i++)
+		if (v->cols[i].problem == HC_OK)
+			v->cols[i].problem = HC_NOT_SYNCED;
+	if (v->problem == HC_OK)
+		v->problem = HC_NOT_SYNCED;
+}
+
 static void
 judge(HcVerdict *v, Oid ownnsp, Snapshot snapshot)
 {
 	HcProbe    *probe = &v->probe;
 	int			wanted = 0;
+	HcConnectState connect;
+	HcConnectWord word;
 
 	/* a missing or mistyped column does not stop the others being judged */
 	if (v->problem != HC_OK && v->problem != HC_NO_COLUMN &&
@@ -283,11 +298,29 @@ judge(HcVerdict *v, Oid ownnsp, Snapshot snapshot)
 		return;
 	}
 
+	/*
+	 * A fresh report of Connect's API that shows the mapping busy or in
+	 * error fails it whatever the data or a confirmation say: the first
+	 * values of a column being loaded are not the column synced.
+	 */
+	connect = hc_connect_word(ownnsp, v->schema_name, v->table_name, &word);
+	if (connect == HC_CONNECT_BLOCKED)
+	{
+		judge_blocked(v, word.blocked);
+		return;
+	}
+
 	if (v->ncols == 0 &&
 		hc_confirmation_holds(ownnsp, v->schema_name, v->table_name, "",
 							  v->relid, 0))
 	{
 		v->evidence = HC_EVIDENCE_CONFIRMATION;
+		v->synced = true;
+		return;
+	}
+	if (v->ncols == 0 && connect == HC_CONNECT_SYNCED)
+	{
+		v->evidence = HC_EVIDENCE_CONNECT;
 		v->synced = true;
 		return;
 	}
@@ -302,6 +335,8 @@ judge(HcVerdict *v, Oid ownnsp, Snapshot snapshot)
 		if (hc_confirmation_holds(ownnsp, v->schema_name, v->table_name,
 								  col->name, v->relid, col->attnum))
 			col->evidence = HC_EVIDENCE_CONFIRMATION;
+		else if (connect == HC_CONNECT_SYNCED && hc_connect_vouches(&word, col->name))
+			col->evidence = HC_EVIDENCE_CONNECT;
 		else
 		{
 			col->probe_index = wanted;

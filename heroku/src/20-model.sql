@@ -30,7 +30,8 @@ CREATE TYPE hcguard__verdict AS (
     col_closest    text[],
     col_observed   text[],
     col_declared   text[],
-    col_actual     text[]
+    col_actual     text[],
+    connect_blocked text
 );
 
 ------------------------------------------------------------------------------

@@ -287,6 +287,7 @@ DECLARE
     n_failed1 bigint;
     n_unknown1 bigint;
     k bigint;
+    connect record;
 BEGIN
     -- a missing or mistyped column does not stop the others being judged
     IF v.problem IS NOT NULL AND v.problem NOT IN ('no_column', 'wrong_type') THEN
@@ -306,6 +307,22 @@ BEGIN
         v.synced := NOT EXISTS (SELECT FROM unnest(v.col_problem) AS p WHERE p IS NOT NULL);
         RETURN v;
     END IF;
+    -- a fresh report of Connect's API that shows the mapping busy or in
+    -- error fails it whatever the data or a confirmation say
+    SELECT * INTO connect FROM hcguard__connect_verdict(v.schema_name::name, v.table_name::name);
+    IF connect.state = 'blocked' THEN
+        v.connect_blocked := connect.blocked;
+        v.observed := connect.blocked;
+        FOR i IN 1 .. cardinality(v.col_given) LOOP
+            IF v.col_problem[i] IS NULL THEN
+                v.col_problem[i] := 'not_synced';
+                v.col_observed[i] := connect.blocked;
+            END IF;
+        END LOOP;
+        v.synced := false;
+        v.problem := coalesce(v.problem, 'not_synced');
+        RETURN v;
+    END IF;
     rel := format('ONLY %I.%I', v.schema_name, v.table_name);
     -- Parallel workers cost more to start than a probe that stops at the
     -- first rows.  (Local to the caller's subtransaction, rolled back.)
@@ -314,6 +331,11 @@ BEGIN
     IF cardinality(v.col_given) = 0 THEN
         IF hcguard__confirmed(v.schema_name, v.table_name, '', v.relid, 0::int2) THEN
             v.evidence := 'confirmation';
+            v.synced := true;
+            RETURN v;
+        END IF;
+        IF connect.state = 'synced' THEN
+            v.evidence := 'connect';
             v.synced := true;
             RETURN v;
         END IF;
@@ -335,6 +357,8 @@ BEGIN
         CONTINUE WHEN v.col_problem[i] IS NOT NULL;
         IF hcguard__confirmed(v.schema_name, v.table_name, v.col_name[i], v.relid, v.col_attnum[i]) THEN
             v.col_evidence[i] := 'confirmation';
+        ELSIF connect.state = 'synced' AND v.col_name[i]::name = ANY (connect.columns) THEN
+            v.col_evidence[i] := 'connect';
         ELSE
             wanted := wanted || i;
             probes := probes || format('EXISTS (SELECT FROM %s WHERE %I IS NOT NULL AND %s)',
@@ -525,6 +549,9 @@ BEGIN
     r := hcguard__msg('column_not_synced', v.col_name[i], mapping,
                       hcguard__confirm_call(v, v.col_name[i]));
     r.detail := v.col_observed[i];
+    IF v.connect_blocked IS NOT NULL THEN
+        r.hint := hcguard__text('connect_wait');
+    END IF;
     RETURN r;
 END
 $$;
@@ -566,6 +593,9 @@ BEGIN
         END IF;
     END LOOP;
     r.detail := array_to_string(lines, E'\n');
+    IF v.connect_blocked IS NOT NULL AND v.problem = 'not_synced' THEN
+        r.hint := hcguard__text('connect_wait');
+    END IF;
     RETURN r;
 END
 $$;
@@ -623,6 +653,9 @@ BEGIN
         ELSE
             r := hcguard__msg('mapping_not_synced', mapping, hcguard__confirm_call(v, NULL));
             r.detail := v.observed;
+            IF v.connect_blocked IS NOT NULL THEN
+                r.hint := hcguard__text('connect_wait');
+            END IF;
         END IF;
     ELSE
         RETURN NULL;
@@ -682,16 +715,17 @@ BEGIN
         columns := ARRAY[''];
         types := ARRAY[NULL::text];
     END IF;
-    FOR i IN 1 .. cardinality(columns) LOOP
-        -- declaring less (no type) does not weaken what is recorded
-        CONTINUE WHEN EXISTS (
-            SELECT FROM hcguard.declaration_store d
-             WHERE d.schema_name = hcguard__record.schema_name::name
-               AND d.table_name = hcguard__record.table_name::name
-               AND d.column_name = columns[i]::name
-               AND (types[i] IS NULL OR d.declared_type = types[i]));
-        PERFORM hcguard__declare(schema_name, table_name, columns[i], types[i]);
-    END LOOP;
+    -- one look for the common case, where everything is recorded already:
+    -- declaring less (no type) does not weaken what is recorded
+    IF EXISTS (SELECT FROM unnest(columns, types) AS c(name, type)
+                WHERE NOT EXISTS (
+                      SELECT FROM hcguard.declaration_store d
+                       WHERE d.schema_name = hcguard__record.schema_name::name
+                         AND d.table_name = hcguard__record.table_name::name
+                         AND d.column_name = c.name::name
+                         AND (c.type IS NULL OR d.declared_type = c.type))) THEN
+        PERFORM hcguard__declare_all(schema_name::name, table_name::name, columns::name[], types);
+    END IF;
 END
 $$;
 
