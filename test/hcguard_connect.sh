@@ -34,6 +34,9 @@
 # Run by scripts/test as `pg_virtualenv -t -v 15 bash test/hcguard_connect.sh`
 # from the repository root.  Exit 0 = pass.  HCGUARD_SQL_FILE: the SQL
 # edition to install (default heroku/hcguard.sql).
+# Single-quoted $ below is an inner shell's, on purpose; the functions that
+# traps and check call are reached indirectly.
+# shellcheck disable=SC2016,SC2317
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 . test/lib.sh
@@ -143,7 +146,8 @@ PATH="$work/bin:$PATH"
 # run NAME APP DB ARGS...: bin/hcguard-connect ARGS with the app, the fake
 # API and the database in its environment; its output (both streams) in
 # $out and $work/NAME.out, its exit status in $rc, its duration (ms) in $ms.
-# HCC_TOKEN, HCC_SERVER, HCC_PATH change the token, the API, PATH.
+# HCC_TOKEN, HCC_SERVER, HCC_PATH change the token, the API, PATH;
+# HCC_SHELL=bash runs the script with bash -x.
 run() {
 	local name=$1 app=$2 db=$3 t0
 	shift 3
@@ -153,7 +157,7 @@ run() {
 	# timeout: a broken script that never gives up fails the test, no more.
 	timeout 30 env HEROKU_API_KEY="${HCC_TOKEN-$token}" HEROKU_APP_NAME="$app" \
 		CONNECT_DISCOVERY_SERVER="${HCC_SERVER:-$api}" DATABASE_URL="postgresql:///$db" \
-		PATH="${HCC_PATH:-$PATH}" ${HCC_SHELL:-} bin/hcguard-connect "$@" >"$file" 2>&1
+		PATH="${HCC_PATH:-$PATH}" ${HCC_SHELL:+$HCC_SHELL -x} bin/hcguard-connect "$@" >"$file" 2>&1
 	rc=$?
 	ms=$(($(date +%s%3N) - t0))
 	out=$(cat "$file")
@@ -360,6 +364,16 @@ run nohcguard hc-synced hcconnect_none record
 check_eq "8: hcguard not installed: exit 2" 2 "$rc"
 check "8: hcguard not installed: says to install it" has "install hcguard 1.2 or later"
 
+# A role without the rights confirming needs: hcguard refuses (42501).
+q hcconnect_sql "CREATE ROLE hc_connect_nobody LOGIN PASSWORD 'nobody'" >/dev/null || fatal "CREATE ROLE"
+run norights hc-synced "hcconnect_sql?user=hc_connect_nobody&password=nobody" record
+check_eq "8: the database refuses the role: exit 2" 2 "$rc"
+check "8: the database refuses the role: says hcguard's ERROR" has "recording Connect's report in \$DATABASE_URL: ERROR:"
+
+run nodbserver hc-synced "hcconnect_sql?host=127.0.0.1&port=$dead_port" record
+check_eq "8: the database cannot be reached: exit 2" 2 "$rc"
+check "8: the database cannot be reached: says psql's error" has "cannot connect to the database in \$DATABASE_URL: psql: error: connection to server at \"127.0.0.1\""
+
 # ---- 9. docs/release-phase.md -----------------------------------------------
 
 say "9. docs/release-phase.md's examples"
@@ -401,7 +415,7 @@ release() {
 	rc=$?
 	out=$(cat "$work/$runs-release.out")
 	echo "# release ($2): exit $rc"
-	sed 's/^/#   /' <<<"$out"
+	sed 's/^/#   /' "$work/$runs-release.out"
 }
 strict=0 lenient=1
 case ${procfile_blocks[0]:-} in *'[ $? -eq 2 ]'*) strict=1 lenient=0 ;; esac
@@ -435,7 +449,7 @@ sed 's/^/#   /' "$work/doc_sh.out"
 # ---- 7. the token -----------------------------------------------------------
 
 say "7. the token is nowhere"
-HCC_SHELL="bash -x" run traced hc-progress hcconnect_sql record
+HCC_SHELL=bash run traced hc-progress hcconnect_sql record
 check_eq "7: under bash -x: exit 0" 0 "$rc"
 check "7: the fake API received the token" [ "$(requests 'token=ok')" -gt 10 ]
 check "7: curl ran through the argv recorder" [ -s "$work/curl.argv" ]
@@ -450,6 +464,7 @@ for t in "$token" "$wrong_token"; do
 		check "7: the $which is not in pg_dump $db" bash -c 'pg_dump -d "$2" | { ! grep -qF -- "$1"; }' _ "$t" "$db"
 	done
 done
-check "7: pg_dump did dump the recorded reports" bash -c '[ "$(pg_dump -d hcconnect_sql | grep -c SYSTEM_ERROR)" -gt 0 ]'
+check "7: pg_dump did dump the recorded report (fields as Connect names them)" \
+	bash -c '[ "$(pg_dump -d hcconnect_sql | grep -c Preferred_Channel__c)" -gt 0 ]'
 
 finish
