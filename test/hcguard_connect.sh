@@ -405,13 +405,14 @@ INSERT INTO public.releases DEFAULT VALUES;
 SQL
 releases() { q hcconnect_doc "SELECT count(*) FROM public.releases" 2>/dev/null || echo 0; }
 
-# release WHICH APP [SERVER]: the Procfile's release command, as Heroku runs
-# it (bash -c in the app's directory).
+# release WHICH APP [SERVER]: the Procfile's release command, run by a shell
+# in the app's directory: sh (dash), so that the line is POSIX, whatever
+# shell the platform starts it with.
 release() {
 	local cmd=${procfile_blocks[$1]#release: }
 	(cd "$work/app" && timeout 30 env HEROKU_API_KEY="$token" HEROKU_APP_NAME="$2" \
 		CONNECT_DISCOVERY_SERVER="${3:-$api}" DATABASE_URL="postgresql:///hcconnect_doc" \
-		bash -c "$cmd") >"$work/$((runs += 1))-release.out" 2>&1
+		sh -c "$cmd") >"$work/$((runs += 1))-release.out" 2>&1
 	rc=$?
 	out=$(cat "$work/$runs-release.out")
 	echo "# release ($2): exit $rc"
