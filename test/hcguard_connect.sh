@@ -42,6 +42,10 @@ cd "$(dirname "$0")/.." || exit 1
 . test/lib.sh
 need_throwaway_cluster
 
+# Debian's curl (what the script uses) and Python (the fake API's server).
+scripts/deps curl python3 || fatal "scripts/deps curl python3 failed"
+python=/usr/bin/python3
+
 top=$(pwd)
 sql_file=$(realpath "${HCGUARD_SQL_FILE:-heroku/hcguard.sql}")
 work=$(mktemp -d)
@@ -103,7 +107,7 @@ done
 # ---- the fake API and the argv recorders ------------------------------------
 
 say "the fake Connect API"
-python3 test/fake_connect_api.py test/fake_connect_api.json "$token" "$work/port" \
+"$python" test/fake_connect_api.py test/fake_connect_api.json "$token" "$work/port" \
 	"$work/api.log" 18600 18699 2>"$work/api.err" &
 server_pid=$!
 for _ in $(seq 100); do
@@ -117,7 +121,7 @@ api="http://127.0.0.1:$port"
 echo "# fake Connect API at $api"
 
 # A port in the range where nothing listens: bound, then let go.
-dead_port=$(python3 -c '
+dead_port=$("$python" -c '
 import socket, sys
 for p in range(18699, 18599, -1):
     s = socket.socket()
