@@ -15,12 +15,17 @@
 -- There the caller fails exactly as under on_failure = error.
 
 -- Whether hcguard provisioned a schema: the schema's comment is the mark, so
--- that a person reading \dn+ sees it too.
+-- that a person reading \dn+ sees it too.  (The catalogue's mark is looked
+-- up only for a schema with a comment: most have none, and every verdict
+-- asks.)
 CREATE FUNCTION hcguard__provisioned(nsp oid)
 RETURNS boolean
 LANGUAGE sql STABLE
 AS $$
-    SELECT coalesce(obj_description(nsp, 'pg_namespace') = hcguard__text('provisioned_mark'), false)
+    SELECT coalesce((SELECT d.description = hcguard__text('provisioned_mark')
+                       FROM pg_description d
+                      WHERE d.objoid = nsp AND d.classoid = 'pg_namespace'::regclass
+                        AND d.objsubid = 0), false)
 $$;
 
 -- Connect's own columns of a mapping, with the types Connect gives them, in

@@ -253,6 +253,36 @@ AS $$
     END
 $$;
 
+-- Connect's writes, as a condition on a mapping's row: its own statuses,
+-- and its bulk loads, which pass the status trigger by and leave _hc_lastop
+-- NULL with sfid set.
+CREATE FUNCTION hcguard__connect_written()
+RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT '(_hc_lastop::pg_catalog.text OPERATOR(pg_catalog.=) ANY (''{SYNCED,INSERTED,UPDATED}''::pg_catalog.text[])'
+           ' OR (_hc_lastop IS NULL AND sfid IS NOT NULL))'
+$$;
+
+-- The columns a probe of one column reads (no more: a role may read only
+-- some of a mapping's columns).
+CREATE FUNCTION hcguard__probe_columns(column_name text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$
+    SELECT CASE WHEN column_name IN ('sfid', '_hc_lastop') THEN '_hc_lastop, sfid'
+                ELSE format('%I, _hc_lastop, sfid', column_name) END
+$$;
+
+-- How many rows the first look at a mapping reads: a synced column is
+-- proven by its first rows, and one that is not costs these rows and then
+-- the one pass that counts what the report shows (which still passes the
+-- column if a Connect-written value comes later).
+CREATE FUNCTION hcguard__probe_rows()
+RETURNS integer
+LANGUAGE sql IMMUTABLE
+AS $$ SELECT 1000 $$;
+
 /*
  * Asks for evidence of a sync: a confirmation first, since it answers
  * without reading the table, then the data.  A synced column is usually
@@ -261,15 +291,13 @@ $$;
  * for many columns whose report is not wanted (hcguard_columns), a single
  * pass over the table answers for all of them.
  */
-CREATE FUNCTION hcguard__judge(v hcguard__verdict, one_scan boolean DEFAULT false)
+CREATE FUNCTION hcguard__judge(v hcguard__verdict, one_scan boolean DEFAULT false,
+                               unproven boolean DEFAULT false)
 RETURNS hcguard__verdict
 LANGUAGE plpgsql
 AS $$
 DECLARE
-    -- Connect's writes: its own statuses, and its bulk loads, which pass the
-    -- status trigger by and leave _hc_lastop NULL with sfid set
-    connect_written CONSTANT text := '(_hc_lastop::pg_catalog.text OPERATOR(pg_catalog.=) ANY (''{SYNCED,INSERTED,UPDATED}''::pg_catalog.text[])'
-                                     ' OR (_hc_lastop IS NULL AND sfid IS NOT NULL))';
+    connect_written CONSTANT text := hcguard__connect_written();
     is_pending CONSTANT text := '_hc_lastop::pg_catalog.text OPERATOR(pg_catalog.=) ''PENDING''';
     is_failed CONSTANT text := '_hc_lastop::pg_catalog.text OPERATOR(pg_catalog.=) ''FAILED''';
     is_unknown CONSTANT text := '_hc_lastop IS NULL AND sfid IS NULL';
@@ -280,6 +308,7 @@ DECLARE
     counts text[] := '{}';
     total bigint;
     n_valued bigint[];
+    n_connect bigint[];
     n_pending bigint[];
     n_failed bigint[];
     n_unknown bigint[];
@@ -339,15 +368,23 @@ BEGIN
             v.synced := true;
             RETURN v;
         END IF;
-        EXECUTE format('SELECT EXISTS (SELECT FROM %s WHERE %s)', rel, connect_written)
+        -- the first rows, then one pass that counts (and may still find one)
+        EXECUTE format('SELECT EXISTS (SELECT FROM (SELECT _hc_lastop, sfid FROM %s LIMIT %s) p WHERE %s)',
+                       rel, hcguard__probe_rows(), connect_written)
            INTO v.synced;
         IF v.synced THEN
             v.evidence := 'data';
             RETURN v;
         END IF;
         EXECUTE format('SELECT count(*), count(*) FILTER (WHERE %s), count(*) FILTER (WHERE %s),'
-                       ' count(*) FILTER (WHERE %s) FROM %s', is_pending, is_failed, is_unknown, rel)
-           INTO total, n_pending1, n_failed1, n_unknown1;
+                       ' count(*) FILTER (WHERE %s), count(*) FILTER (WHERE %s) FROM %s',
+                       is_pending, is_failed, is_unknown, connect_written, rel)
+           INTO total, n_pending1, n_failed1, n_unknown1, k;
+        IF k > 0 THEN
+            v.synced := true;
+            v.evidence := 'data';
+            RETURN v;
+        END IF;
         v.problem := 'not_synced';
         v.observed := hcguard__observed_table(total, n_pending1, n_failed1, n_unknown1);
         RETURN v;
@@ -361,8 +398,10 @@ BEGIN
             v.col_evidence[i] := 'connect';
         ELSE
             wanted := wanted || i;
-            probes := probes || format('EXISTS (SELECT FROM %s WHERE %I IS NOT NULL AND %s)',
-                                       rel, v.col_name[i], connect_written);
+            probes := probes || format('EXISTS (SELECT FROM (SELECT %s FROM %s LIMIT %s) p'
+                                       ' WHERE %I IS NOT NULL AND %s)',
+                                       hcguard__probe_columns(v.col_name[i]), rel, hcguard__probe_rows(),
+                                       v.col_name[i], connect_written);
         END IF;
     END LOOP;
 
@@ -373,6 +412,9 @@ BEGIN
                           FROM unnest(wanted) WITH ORDINALITY AS q(w, o)),
                        rel)
            INTO proven;
+    ELSIF cardinality(wanted) > 0 AND unproven THEN
+        -- the caller's probe (hcguard__quick) read the first rows already
+        proven := array_fill(false, ARRAY[cardinality(wanted)]);
     ELSIF cardinality(wanted) > 0 THEN
         EXECUTE 'SELECT ARRAY[' || array_to_string(probes, ', ') || ']' INTO proven;
     END IF;
@@ -386,8 +428,12 @@ BEGIN
     END LOOP;
 
     IF cardinality(counts) > 0 AND NOT one_scan THEN
-        EXECUTE format('SELECT count(*), ARRAY[%s], ARRAY[%s], ARRAY[%s], ARRAY[%s] FROM %s',
+        -- one pass: what the report shows, and whether a Connect-written
+        -- value lies past the first rows after all
+        EXECUTE format('SELECT count(*), ARRAY[%s], ARRAY[%s], ARRAY[%s], ARRAY[%s], ARRAY[%s] FROM %s',
                        (SELECT string_agg(format('count(%I)', c), ', ' ORDER BY o)
+                          FROM unnest(counts) WITH ORDINALITY AS q(c, o)),
+                       (SELECT string_agg(format('count(%I) FILTER (WHERE %s)', c, connect_written), ', ' ORDER BY o)
                           FROM unnest(counts) WITH ORDINALITY AS q(c, o)),
                        (SELECT string_agg(format('count(%I) FILTER (WHERE %s)', c, is_pending), ', ' ORDER BY o)
                           FROM unnest(counts) WITH ORDINALITY AS q(c, o)),
@@ -396,13 +442,18 @@ BEGIN
                        (SELECT string_agg(format('count(%I) FILTER (WHERE %s)', c, is_unknown), ', ' ORDER BY o)
                           FROM unnest(counts) WITH ORDINALITY AS q(c, o)),
                        rel)
-           INTO total, n_valued, n_pending, n_failed, n_unknown;
+           INTO total, n_valued, n_connect, n_pending, n_failed, n_unknown;
         k := 0;
         FOR i IN 1 .. cardinality(v.col_given) LOOP
             IF v.col_problem[i] = 'not_synced' THEN
                 k := k + 1;
-                v.col_observed[i] := hcguard__observed_column(total, n_valued[k], n_pending[k], n_failed[k],
-                                                              n_unknown[k]);
+                IF n_connect[k] > 0 THEN
+                    v.col_problem[i] := NULL;
+                    v.col_evidence[i] := 'data';
+                ELSE
+                    v.col_observed[i] := hcguard__observed_column(total, n_valued[k], n_pending[k], n_failed[k],
+                                                                  n_unknown[k]);
+                END IF;
             END IF;
         END LOOP;
     END IF;
@@ -461,7 +512,8 @@ BEGIN
             END IF;
             verdict := hcguard__resolve_columns(t, columns, check_read, declared);
             IF what <> 'resolve' THEN
-                verdict := hcguard__judge(verdict, what <> 'judge');
+                verdict := hcguard__judge(verdict, what NOT IN ('judge', 'judge_unproven'),
+                                          what = 'judge_unproven');
             END IF;
             RAISE EXCEPTION USING ERRCODE = 'HC000';
         EXCEPTION
@@ -479,13 +531,15 @@ $$;
 
 -- The guard's verdict (or, without judging, the names' resolution alone).
 CREATE FUNCTION hcguard__verdict(schema_given text, table_given text, columns text[],
-                                 judge boolean DEFAULT true, declared text[] DEFAULT NULL)
+                                 judge boolean DEFAULT true, declared text[] DEFAULT NULL,
+                                 unproven boolean DEFAULT false)
 RETURNS hcguard__verdict
 LANGUAGE plpgsql
 AS $$
 BEGIN
     RETURN (hcguard__look(schema_given, table_given, columns,
-                          CASE WHEN judge THEN 'judge' ELSE 'resolve' END, declared)).verdict;
+                          CASE WHEN NOT judge THEN 'resolve' WHEN unproven THEN 'judge_unproven'
+                               ELSE 'judge' END, declared)).verdict;
 END
 $$;
 
@@ -775,13 +829,14 @@ $$;
 ------------------------------------------------------------------------------
 
 -- The guard on columns that may declare their types.
-CREATE FUNCTION hcguard__require(schema_name text, table_name text, columns text[])
+CREATE FUNCTION hcguard__require(schema_name text, table_name text, columns text[],
+                                 unproven boolean DEFAULT false)
 RETURNS boolean
 LANGUAGE plpgsql
 AS $$
 DECLARE
     d record := hcguard__declared_columns(columns);
-    v hcguard__verdict := hcguard__verdict(schema_name, table_name, d.names, true, d.types);
+    v hcguard__verdict := hcguard__verdict(schema_name, table_name, d.names, true, d.types, unproven);
     passed boolean;
 BEGIN
     -- what provisioning created must pass the guard like anything else
@@ -795,15 +850,108 @@ BEGIN
 END
 $$;
 
+/*
+ * The common call, made fast: one column, named exactly as the catalog
+ * names it, of a mapping in a Connect schema, with a Connect-written row
+ * that holds a value.  Only a passing verdict is made here, and only where
+ * the full verdict (hcguard__verdict) could not differ:
+ *   - names are looked up by syscache (to_regclass), the shape of the
+ *     schema and the mapping by one planned query, and the data by the
+ *     probe, which fails where a name, a column or a right is missing;
+ *   - a report of Connect's API on the schema could fail what the data
+ *     passes: then the full verdict decides;
+ *   - a confirmation, or the schema being provisioned, could only pass it.
+ * Everything runs in a subtransaction rolled back at its end, which
+ * releases the probe's lock as hcguard__look does; any error there (a
+ * missing column, a right, Connect altering the table meanwhile) means
+ * "let the full verdict say why".  True when the column passes so; false
+ * when the probe found no Connect-written value, so that the full verdict
+ * goes straight to the pass that counts what its report shows; NULL
+ * otherwise.
+ */
+CREATE FUNCTION hcguard__quick(schema_name text, table_name text, column_name text)
+RETURNS boolean
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    q text;
+    rel oid;
+    shape boolean;
+    proven boolean;
+BEGIN
+    -- names the full verdict reads otherwise: in another case, cut at 63
+    -- bytes, Id (sfid), Connect's own columns and tables, a declared type
+    IF column_name ~ '\s' OR lower(column_name) = 'id' OR column_name IN ('_hc_lastop', '_hc_err')
+       OR table_name IN ('_hcmeta', '_trigger_log', '_trigger_log_archive', '_sf_event_log')
+       OR octet_length(schema_name) > 63 OR octet_length(table_name) > 63 OR octet_length(column_name) > 63 THEN
+        RETURN NULL;
+    END IF;
+    BEGIN
+        q := quote_ident(schema_name) || '.';
+        rel := to_regclass(q || quote_ident(table_name));
+        -- a mapping (a table with _hc_err, a text _hc_lastop and the
+        -- column) in a schema with Connect's three tables; no report of
+        -- Connect's API on the schema, no confirmation on the mapping
+        SELECT (SELECT count(*) FROM pg_class c
+                 WHERE c.oid IN (rel, to_regclass(q || '_hcmeta'), to_regclass(q || '_trigger_log'),
+                                 to_regclass(q || '_trigger_log_archive'))
+                   AND (c.relkind = 'r' OR (c.oid <> rel AND c.relkind = 'p'))) = 4
+           AND (SELECT count(*) FROM pg_attribute a
+                 WHERE a.attrelid = rel AND a.attname IN ('_hc_err', '_hc_lastop', hcguard__quick.column_name::name)
+                   AND a.attnum > 0 AND NOT a.attisdropped
+                   AND (a.attname <> '_hc_lastop' OR a.atttypid IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype))) = 3
+           AND NOT EXISTS (SELECT FROM hcguard.connect_snapshot r WHERE r.schema_name = hcguard__quick.schema_name::name)
+           AND NOT EXISTS (SELECT FROM hcguard.confirmation_store k
+                            WHERE k.schema_name = hcguard__quick.schema_name::name
+                              AND k.table_name = hcguard__quick.table_name::name)
+          INTO shape;
+        IF shape THEN
+            PERFORM set_config('max_parallel_workers_per_gather', '0', true);
+            -- the whole table, unlike the full verdict's first look: a
+            -- query over its first rows costs a third more to plan, on the
+            -- call that must be fast
+            EXECUTE format('SELECT EXISTS (SELECT FROM ONLY %I.%I WHERE %I IS NOT NULL AND %s)',
+                           schema_name, table_name, column_name, hcguard__connect_written())
+               INTO proven;
+        END IF;
+        RAISE EXCEPTION USING ERRCODE = 'HCQK0';
+    EXCEPTION
+        WHEN SQLSTATE 'HCQK0' THEN
+            NULL;
+        WHEN OTHERS THEN
+            RETURN NULL;
+    END;
+    IF NOT proven THEN
+        RETURN false;
+    ELSIF proven IS NULL THEN
+        RETURN NULL;
+    END IF;
+    -- recorded already, as it is after the first call: nothing to write
+    PERFORM FROM hcguard.declaration_store d
+      WHERE d.schema_name = hcguard__quick.schema_name::name AND d.table_name = hcguard__quick.table_name::name
+        AND d.column_name = hcguard__quick.column_name::name;
+    IF NOT FOUND THEN
+        PERFORM hcguard__record(schema_name, table_name, ARRAY[column_name], ARRAY[NULL::text]);
+    END IF;
+    RETURN true;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION hcguard_required(schema_name text, table_name text,
                                             column_name text)
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 AS $$
+DECLARE
+    s text := hcguard__name(schema_name, 'schema name');
+    t text := hcguard__name(table_name, 'table name');
+    c text := hcguard__column_arg(column_name);
+    quick boolean := hcguard__quick(s, t, c);
 BEGIN
-    RETURN hcguard__require(hcguard__name(schema_name, 'schema name'),
-                            hcguard__name(table_name, 'table name'),
-                            ARRAY[hcguard__column_arg(column_name)]);
+    IF quick THEN
+        RETURN true;
+    END IF;
+    RETURN hcguard__require(s, t, ARRAY[c], quick IS NOT NULL);
 END
 $$;
 
