@@ -1807,8 +1807,9 @@ BEGIN
                    INTO typmod;
             END IF;
         END IF;
-    EXCEPTION WHEN data_exception OR syntax_error_or_access_rule_violation THEN
-        -- what the text says; anything else is raised as it came
+    EXCEPTION WHEN data_exception OR syntax_error_or_access_rule_violation OR feature_not_supported THEN
+        -- what the text says (feature_not_supported: a name of three parts,
+        -- another database's); anything else is raised as it came
         valid := false;
     END;
     IF NOT valid THEN

@@ -76,6 +76,10 @@ SELECT hcguard_required('hctyped', 'Contact', 'Opt_In__c integer(5)');
 \echo :LAST_ERROR_SQLSTATE
 SELECT hcguard_required('hctyped', 'Contact', 'Email varchar(0)');
 \echo :LAST_ERROR_SQLSTATE
+-- three parts name another database's type, which no query can use (the
+-- fuzz barrage found PostgreSQL's 0A000 coming through)
+SELECT hcguard_required('hctyped', 'Contact', 'Email otherdb.public.text');
+\echo :LAST_ERROR_SQLSTATE
 -- A type with nothing before it names no column.
 SELECT hcguard_required('hctyped', 'Contact', ' boolean');
 \echo :LAST_ERROR_SQLSTATE

@@ -127,13 +127,14 @@ parse_declared_type(const char *type, const char *column, Oid *typid,
 		MemoryContextSwitchTo(caller);
 		CurrentResourceOwner = owner;
 		/*
-		 * What the text says (classes 22 and 42, and a schema that does not
-		 * exist); anything else, such as a cancel or running out of memory,
-		 * is raised as it came.
+		 * What the text says (classes 22 and 42, a schema that does not
+		 * exist, a name of three parts: another database's); anything else,
+		 * such as a cancel or running out of memory, is raised as it came.
 		 */
 		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION &&
 			ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION &&
-			edata->sqlerrcode != ERRCODE_UNDEFINED_SCHEMA)
+			edata->sqlerrcode != ERRCODE_UNDEFINED_SCHEMA &&
+			edata->sqlerrcode != ERRCODE_FEATURE_NOT_SUPPORTED)
 			ReThrowError(edata);
 		sqlerrcode = edata->sqlerrcode;
 		FreeErrorData(edata);
