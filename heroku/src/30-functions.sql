@@ -891,7 +891,7 @@ BEGIN
         rel := to_regclass(q || quote_ident(table_name));
         -- a mapping (a table with _hc_err, a text _hc_lastop and the
         -- column) in a schema with Connect's three tables; no report of
-        -- Connect's API on the schema, no confirmation on the mapping
+        -- Connect's API on the schema, no confirmation of the column
         SELECT (SELECT count(*) FROM pg_class c
                  WHERE c.oid IN (rel, to_regclass(q || '_hcmeta'), to_regclass(q || '_trigger_log'),
                                  to_regclass(q || '_trigger_log_archive'))
@@ -903,7 +903,8 @@ BEGIN
            AND NOT EXISTS (SELECT FROM hcguard.connect_snapshot r WHERE r.schema_name = hcguard__quick.schema_name::name)
            AND NOT EXISTS (SELECT FROM hcguard.confirmation_store k
                             WHERE k.schema_name = hcguard__quick.schema_name::name
-                              AND k.table_name = hcguard__quick.table_name::name)
+                              AND k.table_name = hcguard__quick.table_name::name
+                              AND k.column_name = hcguard__quick.column_name::name)
           INTO shape;
         IF shape THEN
             PERFORM set_config('max_parallel_workers_per_gather', '0', true);
