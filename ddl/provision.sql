@@ -20,12 +20,16 @@
 -- asks.)
 CREATE FUNCTION hcguard__provisioned(nsp oid)
 RETURNS boolean
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
-    SELECT coalesce((SELECT d.description = hcguard__text('provisioned_mark')
-                       FROM pg_description d
-                      WHERE d.objoid = nsp AND d.classoid = 'pg_namespace'::regclass
-                        AND d.objsubid = 0), false)
+DECLARE
+    mark text;
+BEGIN
+    SELECT d.description INTO mark
+      FROM pg_description d
+     WHERE d.objoid = nsp AND d.classoid = 'pg_namespace'::regclass AND d.objsubid = 0;
+    RETURN mark IS NOT NULL AND mark = hcguard__text('provisioned_mark');
+END
 $$;
 
 -- Connect's own columns of a mapping, with the types Connect gives them, in

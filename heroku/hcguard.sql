@@ -257,9 +257,11 @@ $types$;
 -- The texts of every report (see hcguard__msg and hcguard__text).
 CREATE FUNCTION hcguard__msg_def(msg_id text, OUT sqlstate text, OUT message text,
                                  OUT detail text, OUT hint text, OUT body text)
-LANGUAGE sql IMMUTABLE
+LANGUAGE plpgsql IMMUTABLE
 AS $$
+BEGIN
     SELECT m.sqlstate, m.message, m.detail, m.hint, m.body
+      INTO sqlstate, message, detail, hint, body
       FROM (VALUES
         ('arg_null', '22004', '%1$s must not be null', 'A null name would let the check pass without checking anything.', NULL, NULL),
         ('arg_empty', '22023', '%1$s must not be empty', NULL, NULL, NULL),
@@ -401,7 +403,8 @@ AS $$
         ('connect_state_resync', NULL, NULL, NULL, NULL, 'loading new columns'),
         ('connect_state_data_synced', NULL, NULL, NULL, NULL, 'all rows synced since the last poll')
       ) AS m(id, sqlstate, message, detail, hint, body)
-     WHERE m.id = msg_id
+     WHERE m.id = msg_id;
+END
 $$;
 
 -- ddl/messages.sql: how both editions say what the catalogue holds.
@@ -547,12 +550,16 @@ $$;
 -- asks.)
 CREATE FUNCTION hcguard__provisioned(nsp oid)
 RETURNS boolean
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
-    SELECT coalesce((SELECT d.description = hcguard__text('provisioned_mark')
-                       FROM pg_description d
-                      WHERE d.objoid = nsp AND d.classoid = 'pg_namespace'::regclass
-                        AND d.objsubid = 0), false)
+DECLARE
+    mark text;
+BEGIN
+    SELECT d.description INTO mark
+      FROM pg_description d
+     WHERE d.objoid = nsp AND d.classoid = 'pg_namespace'::regclass AND d.objsubid = 0;
+    RETURN mark IS NOT NULL AND mark = hcguard__text('provisioned_mark');
+END
 $$;
 
 -- Connect's own columns of a mapping, with the types Connect gives them, in

@@ -19,6 +19,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "storage/bufmgr.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 
@@ -98,6 +99,12 @@ probe(Oid ownnsp, const char *table, const char *index, int nkeys,
 					NameGetDatum(&names[i]));
 	}
 	rel = table_open(relid, AccessShareLock);
+	/* a store never written to (most databases'): no index to search */
+	if (RelationGetNumberOfBlocks(rel) == 0)
+	{
+		table_close(rel, AccessShareLock);
+		return NULL;
+	}
 	scan = systable_beginscan(rel, indexid, true, NULL, nkeys, keys);
 	if (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
