@@ -56,21 +56,50 @@ set_names(NameData *names, const char *schema_name, const char *table_name,
  * weaken what another call declared).  Without a store (the extension's
  * SQL not yet updated to 1.2), there is nothing to record into: true.
  */
+/* The store and its index, opened once for a call's look-ups. */
+typedef struct Store
+{
+	Relation	rel;
+	Oid			indexid;
+} Store;
+
+/*
+ * Opens the store, or returns false where there is none (the extension's
+ * SQL not yet updated to 1.2: there is nothing to record into).
+ */
 static bool
-recorded(Oid ownnsp, const char *schema_name, const char *table_name,
-		 const char *column_name, const char *type)
+open_store(Oid ownnsp, Store *store)
 {
 	Oid			relid = get_relname_relid(HC_DECLARATION_STORE, ownnsp);
-	Oid			indexid = get_relname_relid(HC_DECLARATION_INDEX, ownnsp);
-	Relation	rel;
+
+	store->indexid = get_relname_relid(HC_DECLARATION_INDEX, ownnsp);
+	if (!OidIsValid(relid) || !OidIsValid(store->indexid))
+		return false;
+	store->rel = table_open(relid, AccessShareLock);
+	return true;
+}
+
+static void
+close_store(Store *store)
+{
+	table_close(store->rel, AccessShareLock);
+}
+
+/*
+ * Whether the store already holds the declaration: the same names with the
+ * same type, or any type where none is declared (declaring less does not
+ * weaken what another call declared).
+ */
+static bool
+recorded(Store *store, const char *schema_name, const char *table_name,
+		 const char *column_name, const char *type)
+{
 	SysScanDesc scan;
 	ScanKeyData keys[3];
 	NameData	names[3];
 	HeapTuple	tup;
 	bool		found = false;
 
-	if (!OidIsValid(relid) || !OidIsValid(indexid))
-		return true;
 	set_names(names, schema_name, table_name, column_name);
 	for (int i = 0; i < 3; i++)
 		ScanKeyInit(&keys[i], i + 1, BTEqualStrategyNumber, F_NAMEEQ,
@@ -82,19 +111,17 @@ recorded(Oid ownnsp, const char *schema_name, const char *table_name,
 	 * snapshot would not.  Looking is only a shortcut; the write itself
 	 * (hcguard__declare) decides.
 	 */
-	rel = table_open(relid, AccessShareLock);
-	scan = systable_beginscan(rel, indexid, true, GetLatestSnapshot(), 3, keys);
+	scan = systable_beginscan(store->rel, store->indexid, true, GetLatestSnapshot(), 3, keys);
 	if (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		bool		isnull;
 		Datum		stored = heap_getattr(tup, Anum_declared_type,
-										  RelationGetDescr(rel), &isnull);
+										  RelationGetDescr(store->rel), &isnull);
 
 		found = (type == NULL ||
 				 (!isnull && strcmp(TextDatumGetCString(stored), type) == 0));
 	}
 	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
 	return found;
 }
 
@@ -107,8 +134,14 @@ declare(Oid ownnsp, const char *schema_name, const char *table_name,
 	char		nulls[4] = {' ', ' ', ' ', type ? ' ' : 'n'};
 	NameData	names[3];
 	bool		missing;
+	Store		store;
+	bool		known;
 
-	if (recorded(ownnsp, schema_name, table_name, column_name, type))
+	if (!open_store(ownnsp, &store))
+		return;
+	known = recorded(&store, schema_name, table_name, column_name, type);
+	close_store(&store);
+	if (known)
 		return;
 	set_names(names, schema_name, table_name, column_name);
 	for (int i = 0; i < 3; i++)
@@ -179,14 +212,18 @@ hc_record_names(const char *schema_name, const char *table_name, int ncols,
 	int			nfresh = 0;
 	bool		missing;
 
+	Store		store;
+
 	if (!may_record())
 		return;
 	ownnsp = hc_own_schema();
+	if (!open_store(ownnsp, &store))
+		return;
 	for (int i = -1; i < ncols; i++)
 	{
 		const char *column = i < 0 ? "" : columns[i];
 
-		if (!recorded(ownnsp, schema_name, table_name, column, NULL))
+		if (!recorded(&store, schema_name, table_name, column, NULL))
 		{
 			Name		n = palloc(sizeof(NameData));
 
@@ -194,6 +231,7 @@ hc_record_names(const char *schema_name, const char *table_name, int ncols,
 			fresh[nfresh++] = NameGetDatum(n);
 		}
 	}
+	close_store(&store);
 	if (nfresh == 0)
 		return;
 	namestrcpy(&names[0], hc_identifier(schema_name));
