@@ -90,6 +90,23 @@ SELECT evidence FROM hcguard_status('salesforce', 'event', 'location');
 COMMIT;
 DROP FUNCTION rows_read(), one_pass(bigint);
 
+-- What a session learnt about a column does not outlive the column: the
+-- SQL edition keeps its probe planned for the session (a prepared
+-- statement), and neither DEALLOCATE nor Connect dropping the column,
+-- adding it back empty, or rebuilding the table may change a verdict.
+SELECT hcguard_required('salesforce', 'event', 'subject');
+DEALLOCATE ALL;
+SELECT hcguard_required('salesforce', 'event', 'subject');
+-- (planned again: 1 in the SQL edition, 0 in the C extension)
+SELECT count(*) AS probes_planned FROM pg_prepared_statements WHERE name LIKE 'hcguard\_probe\_%';
+SELECT hcdouble.drop_field('salesforce', 'Event', 'Subject');
+SELECT hcdouble.add_field('salesforce', 'Event', 'Subject', 'string(255)');
+SELECT hcguard_required('salesforce', 'event', 'subject');
+SELECT hcdouble.drop_mapping('salesforce', 'Event');
+SELECT hcdouble.create_mapping('salesforce', 'Event', '[["Subject","string(255)"]]');
+SELECT hcdouble.connect_load('salesforce', 'Event', 10);
+SELECT hcguard_required('salesforce', 'event', 'subject');
+
 -- Leave nothing behind: every file builds the Connect schemas it uses, and
 -- its confirmations go with them.
 SELECT hcdouble.drop_connect_schema('salesforce');

@@ -903,6 +903,8 @@ DECLARE
     rel oid;
     shape boolean;
     proven boolean;
+    probe text;
+    prepare boolean := false;
 BEGIN
     -- names the full verdict reads otherwise: in another case, cut at 63
     -- bytes, Id (sfid), Connect's own columns and tables, a declared type
@@ -911,47 +913,66 @@ BEGIN
        OR octet_length(schema_name) > 63 OR octet_length(table_name) > 63 OR octet_length(column_name) > 63 THEN
         RETURN NULL;
     END IF;
-    BEGIN
-        q := quote_ident(schema_name) || '.';
-        rel := to_regclass(q || quote_ident(table_name));
-        -- a mapping (a table with _hc_err, a text _hc_lastop and the
-        -- column) in a schema with Connect's three tables; no report of
-        -- Connect's API on the schema, no confirmation of the column
-        SELECT (SELECT count(*) FROM pg_class c
-                 WHERE c.oid IN (rel, to_regclass(q || '_hcmeta'), to_regclass(q || '_trigger_log'),
-                                 to_regclass(q || '_trigger_log_archive'))
-                   AND (c.relkind = 'r' OR (c.oid <> rel AND c.relkind = 'p'))) = 4
-           AND (SELECT count(*) FROM pg_attribute a
-                 WHERE a.attrelid = rel AND a.attname IN ('_hc_err', '_hc_lastop', hcguard__quick.column_name::name)
-                   AND a.attnum > 0 AND NOT a.attisdropped
-                   AND (a.attname <> '_hc_lastop' OR a.atttypid IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype))) = 3
-           AND NOT EXISTS (SELECT FROM hcguard.connect_snapshot r WHERE r.schema_name = hcguard__quick.schema_name::name)
-           AND NOT EXISTS (SELECT FROM hcguard.confirmation_store k
-                            WHERE k.schema_name = hcguard__quick.schema_name::name
-                              AND k.table_name = hcguard__quick.table_name::name
-                              AND k.column_name = hcguard__quick.column_name::name)
-          INTO shape;
-        IF shape THEN
-            PERFORM set_config('max_parallel_workers_per_gather', '0', true);
-            -- The table's first blocks, so that a column with no
-            -- Connect-written value costs one pass (the full verdict's,
-            -- which counts) and not two.  A range of ctid, not a LIMIT in a
-            -- subquery, which costs a third more to plan on the call that
-            -- must be fast; PostgreSQL 13, which has no TID range scan,
-            -- reads the whole table here.
-            EXECUTE format('SELECT EXISTS (SELECT FROM ONLY %I.%I WHERE ctid OPERATOR(pg_catalog.<) %L::pg_catalog.tid'
-                           ' AND %I IS NOT NULL AND %s)',
-                           schema_name, table_name, format('(%s,0)', hcguard__probe_blocks()), column_name,
-                           hcguard__connect_written())
-               INTO proven;
-        END IF;
-        RAISE EXCEPTION USING ERRCODE = 'HCQK0';
-    EXCEPTION
-        WHEN SQLSTATE 'HCQK0' THEN
-            NULL;
-        WHEN OTHERS THEN
-            RETURN NULL;
-    END;
+    q := quote_ident(schema_name) || '.';
+    -- The probe is planned once a session and column, as a prepared
+    -- statement named for the column: planning it anew on every call cost
+    -- as much as all the rest.  PostgreSQL plans it again when the table
+    -- changes, and checks the caller's rights on every execution; a
+    -- prepared statement outlives the subtransaction below, and one that
+    -- is gone (DEALLOCATE, DISCARD) is made again.
+    probe := 'hcguard_probe_' || md5(q || quote_ident(table_name) || '.' || quote_ident(column_name));
+    LOOP
+        BEGIN
+            rel := to_regclass(q || quote_ident(table_name));
+            -- a mapping (a table with _hc_err, a text _hc_lastop and the
+            -- column) in a schema with Connect's three tables; no report of
+            -- Connect's API on the schema, no confirmation of the column
+            SELECT (SELECT count(*) FROM pg_class c
+                     WHERE c.oid IN (rel, to_regclass(q || '_hcmeta'), to_regclass(q || '_trigger_log'),
+                                     to_regclass(q || '_trigger_log_archive'))
+                       AND (c.relkind = 'r' OR (c.oid <> rel AND c.relkind = 'p'))) = 4
+               AND (SELECT count(*) FROM pg_attribute a
+                     WHERE a.attrelid = rel AND a.attname IN ('_hc_err', '_hc_lastop', hcguard__quick.column_name::name)
+                       AND a.attnum > 0 AND NOT a.attisdropped
+                       AND (a.attname <> '_hc_lastop' OR a.atttypid IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype))) = 3
+               AND NOT EXISTS (SELECT FROM hcguard.connect_snapshot r WHERE r.schema_name = hcguard__quick.schema_name::name)
+               AND NOT EXISTS (SELECT FROM hcguard.confirmation_store k
+                                WHERE k.schema_name = hcguard__quick.schema_name::name
+                                  AND k.table_name = hcguard__quick.table_name::name
+                                  AND k.column_name = hcguard__quick.column_name::name)
+              INTO shape;
+            IF shape THEN
+                IF prepare THEN
+                    -- Parallel workers cost more to start than a probe of
+                    -- the first blocks (PostgreSQL 13, which has no TID
+                    -- range scan, might otherwise plan them).
+                    PERFORM set_config('max_parallel_workers_per_gather', '0', true);
+                    -- The table's first blocks, so that a column with no
+                    -- Connect-written value costs one pass (the full
+                    -- verdict's, which counts) and not two.  A range of
+                    -- ctid, not a LIMIT in a subquery, which costs more to
+                    -- plan; PostgreSQL 13 reads the whole table here.
+                    EXECUTE format('PREPARE %I AS SELECT EXISTS (SELECT FROM ONLY %I.%I'
+                                   ' WHERE ctid OPERATOR(pg_catalog.<) %L::pg_catalog.tid AND %I IS NOT NULL AND %s)',
+                                   probe, schema_name, table_name, format('(%s,0)', hcguard__probe_blocks()),
+                                   column_name, hcguard__connect_written());
+                END IF;
+                EXECUTE 'EXECUTE ' || quote_ident(probe) INTO proven;
+            END IF;
+            RAISE EXCEPTION USING ERRCODE = 'HCQK0';
+        EXCEPTION
+            WHEN SQLSTATE 'HCQK0' THEN
+                EXIT;
+            WHEN invalid_sql_statement_name THEN
+                -- not prepared yet in this session: prepare it, once
+                IF prepare THEN
+                    RETURN NULL;
+                END IF;
+                prepare := true;
+            WHEN OTHERS THEN
+                RETURN NULL;
+        END;
+    END LOOP;
     IF NOT proven THEN
         RETURN false;
     ELSIF proven IS NULL THEN
@@ -974,15 +995,20 @@ RETURNS boolean
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 AS $$
 DECLARE
-    s text := hcguard__name(schema_name, 'schema name');
-    t text := hcguard__name(table_name, 'table name');
-    c text := hcguard__column_arg(column_name);
-    quick boolean := hcguard__quick(s, t, c);
+    quick boolean;
 BEGIN
+    -- bad arguments (checked inline: the common call should not pay for
+    -- three function calls); the checks below say which one, and how
+    IF schema_name IS NULL OR schema_name = '' OR table_name IS NULL OR table_name = ''
+       OR column_name IS NULL OR column_name = '' OR lower(column_name) IN ('_hc_lastop', '_hc_err') THEN
+        PERFORM hcguard__name(schema_name, 'schema name'), hcguard__name(table_name, 'table name'),
+                hcguard__column_arg(column_name);
+    END IF;
+    quick := hcguard__quick(schema_name, table_name, column_name);
     IF quick THEN
         RETURN true;
     END IF;
-    RETURN hcguard__require(s, t, ARRAY[c], quick IS NOT NULL);
+    RETURN hcguard__require(schema_name, table_name, ARRAY[column_name], quick IS NOT NULL);
 END
 $$;
 
