@@ -110,6 +110,10 @@ DECLARE
     existing text[];
     missing text[] := '{}';
     actual text;
+    att_names text[];
+    att_nums int2[];
+    spelled text;
+    k integer;
 BEGIN
     v.mapped := false;
     v.col_declared := '{}';
@@ -131,9 +135,26 @@ BEGIN
     lastop := (hcguard__find_column(v.relid, '_hc_lastop')).attnum;
     sfid := (hcguard__find_column(v.relid, 'sfid')).attnum;
 
+    -- Many columns (a configuration's): the table's columns read once, and
+    -- each name looked up as hcguard__find_column does, the exact spelling
+    -- first, then the lower-case one.
+    IF cardinality(columns) > 1 THEN
+        SELECT array_agg(a.attname::text ORDER BY a.attnum), array_agg(a.attnum ORDER BY a.attnum)
+          INTO att_names, att_nums
+          FROM pg_attribute a
+         WHERE a.attrelid = v.relid AND a.attnum > 0 AND NOT a.attisdropped;
+    END IF;
+
     v.mapped := true;
     FOR i IN 1 .. coalesce(cardinality(columns), 0) LOOP
-        c := hcguard__find_column(v.relid, columns[i]);
+        IF att_names IS NULL THEN
+            c := hcguard__find_column(v.relid, columns[i]);
+        ELSE
+            spelled := hcguard__column_of_field(columns[i]);
+            k := coalesce(array_position(att_names, spelled::name::text),
+                          array_position(att_names, lower(spelled)::name::text));
+            SELECT att_nums[k] AS attnum, att_names[k] AS found_name INTO c;
+        END IF;
         -- listed before, as Name and name, or as the same missing name
         CONTINUE WHEN c.attnum = ANY (v.col_attnum)
                    OR (c.attnum IS NULL AND columns[i] = ANY (missing));
@@ -324,6 +345,7 @@ DECLARE
     n_unknown1 bigint;
     k bigint;
     connect record;
+    confirmed text[];
 BEGIN
     -- a missing or mistyped column does not stop the others being judged
     IF v.problem IS NOT NULL AND v.problem NOT IN ('no_column', 'wrong_type') THEN
@@ -397,14 +419,22 @@ BEGIN
         RETURN v;
     END IF;
 
+    -- the table's confirmations in one look, not one a column (a
+    -- configuration names a hundred columns of a mapping)
+    SELECT array_agg(format('%s/%s', s.column_name, s.attnum))
+      INTO confirmed
+      FROM hcguard.confirmation_store s
+     WHERE s.schema_name = v.schema_name::name AND s.table_name = v.table_name::name
+       AND s.relid = v.relid AND s.column_name <> '';
     FOR i IN 1 .. cardinality(v.col_given) LOOP
         CONTINUE WHEN v.col_problem[i] IS NOT NULL;
-        IF hcguard__confirmed(v.schema_name, v.table_name, v.col_name[i], v.relid, v.col_attnum[i]) THEN
+        IF format('%s/%s', v.col_name[i], v.col_attnum[i]) = ANY (confirmed) THEN
             v.col_evidence[i] := 'confirmation';
         ELSIF connect.state = 'synced' AND v.col_name[i]::name = ANY (connect.columns) THEN
             v.col_evidence[i] := 'connect';
         ELSE
             wanted := wanted || i;
+            CONTINUE WHEN one_scan;
             probes := probes || format('EXISTS (SELECT FROM (SELECT %s FROM %s LIMIT %s) p'
                                        ' WHERE %I IS NOT NULL AND %s)',
                                        hcguard__probe_columns(v.col_name[i]), rel, hcguard__probe_rows(),
@@ -413,11 +443,14 @@ BEGIN
     END LOOP;
 
     IF cardinality(wanted) > 0 AND one_scan THEN
-        EXECUTE format('SELECT ARRAY[%s] FROM %s',
-                       (SELECT string_agg(format('coalesce(bool_or(%I IS NOT NULL AND %s), false)',
-                                                 v.col_name[w], connect_written), ', ' ORDER BY o)
+        -- Connect's rows filtered once, not once a column: a hundred
+        -- copies of the test cost more to plan than the scan of a small
+        -- mapping costs to run
+        EXECUTE format('SELECT ARRAY[%s] FROM %s WHERE %s',
+                       (SELECT string_agg(format('coalesce(bool_or(%I IS NOT NULL), false)',
+                                                 v.col_name[w]), ', ' ORDER BY o)
                           FROM unnest(wanted) WITH ORDINALITY AS q(w, o)),
-                       rel)
+                       rel, connect_written)
            INTO proven;
     ELSIF cardinality(wanted) > 0 AND unproven THEN
         -- the caller's probe (hcguard__quick) read the first rows already
