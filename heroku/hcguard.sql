@@ -2061,16 +2061,41 @@ END
 $$;
 
 -- The mappings of a Connect schema.
+/*
+ * The mappings of a schema, by name in C order: hcguard__not_mapping's test
+ * made on every table at once (a schema holds a thousand mappings, and
+ * asking table by table cost more than judging them).
+ */
+CREATE FUNCTION hcguard__mappings_of(nsp oid)
+RETURNS TABLE (relid oid, name text)
+LANGUAGE plpgsql STABLE
+-- a subquery a table prices the query past jit_above_cost: compiling it
+-- took longer than running it
+SET jit = off
+AS $$
+BEGIN
+    RETURN QUERY
+    SELECT c.oid, c.relname::text
+      FROM pg_class c
+     WHERE c.relnamespace = nsp AND c.relkind = 'r'
+       AND NOT hcguard__is_system_table(c.relname)
+       AND (SELECT count(*) FROM pg_attribute a
+             WHERE a.attrelid = c.oid AND a.attname IN ('sfid', '_hc_lastop', '_hc_err')
+               AND a.attnum > 0 AND NOT a.attisdropped) = 3
+       AND (SELECT CASE WHEN t.typtype = 'd' THEN hcguard__base_type(t.oid) ELSE t.oid END
+              FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+             WHERE a.attrelid = c.oid AND a.attname = '_hc_lastop')
+           IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype)
+     ORDER BY c.relname COLLATE "C";
+END
+$$;
+
 CREATE FUNCTION hcguard__mapping_names(nsp oid)
 RETURNS text[]
 LANGUAGE plpgsql STABLE
 AS $$
 BEGIN
-    RETURN (
-    SELECT coalesce(array_agg(c.relname::text ORDER BY c.relname COLLATE "C"), '{}')
-          FROM pg_class c
-         WHERE c.relnamespace = nsp AND c.relkind = 'r'
-           AND hcguard__not_mapping(c.oid) IS NULL);
+    RETURN (SELECT coalesce(array_agg(m.name ORDER BY m.name COLLATE "C"), '{}') FROM hcguard__mappings_of(nsp) AS m);
 END
 $$;
 
@@ -3573,48 +3598,110 @@ BEGIN
 END
 $$;
 
+/*
+ * One row per mapping of a Connect schema.  The catalog facts of every
+ * mapping come from one query; the verdict, for the common mapping (one
+ * the caller may read, in a schema hcguard did not provision and no report
+ * of Connect's API covers, with no confirmation), from a probe of its first
+ * blocks, in a subtransaction rolled back at once so that no lock outlives
+ * the look.  Any other mapping, and one the probe does not prove, gets the
+ * full verdict (hcguard__verdict), which the probe can only agree with.
+ */
 CREATE FUNCTION hcguard__schema_rows(nsp oid, schema_name text)
 RETURNS SETOF hcguard_mapping_row
 LANGUAGE plpgsql
+SET jit = off   -- as hcguard__mappings_of
 AS $$
 DECLARE
     health record := hcguard__write_health(nsp, schema_name);
-    m text;
+    plain boolean := NOT hcguard__provisioned(nsp)
+                     AND NOT EXISTS (SELECT FROM hcguard.connect_snapshot s
+                                      WHERE s.schema_name = hcguard__schema_rows.schema_name::name);
+    old_pg boolean := current_setting('server_version_num')::integer < 140000;
+    m record;
     v hcguard__verdict;
     r hcguard_mapping_row;
     f jsonb;
-    pages integer;
+    proven boolean;
 BEGIN
-    FOREACH m IN ARRAY hcguard__mapping_names(nsp) LOOP
-        v := hcguard__verdict(schema_name, m, '{}');
-        CONTINUE WHEN v.problem IS NOT NULL AND v.problem NOT IN ('table_denied', 'not_synced');
+    FOR m IN
+        SELECT q.relid, q.name, c.reltuples, c.relpages,
+               -- the columns but Connect's own and dropped ones, without
+               -- reading every column: a dropped column is renamed
+               -- "........pg.dropped.N........", so the index finds them
+               c.relnatts
+                 - (SELECT count(*) FROM pg_attribute a
+                     WHERE a.attrelid = q.relid AND a.attnum > 0
+                       AND ((a.attname >= '........pg.dropped.' AND a.attname < '........pg.dropped/'
+                             AND a.attisdropped)
+                            OR (a.attname IN ('id', '_hc_lastop', '_hc_err') AND NOT a.attisdropped)))
+                 AS field_count,
+               plain AND has_table_privilege(q.relid, 'SELECT')
+                     AND NOT EXISTS (SELECT FROM hcguard.confirmation_store k
+                                      WHERE k.schema_name = hcguard__schema_rows.schema_name::name
+                                        AND k.table_name = q.name::name AND k.column_name = ''
+                                        AND k.relid = q.relid AND k.attnum = 0) AS common,
+               EXISTS (SELECT FROM pg_trigger t
+                        WHERE t.tgrelid = q.relid AND t.tgname = format('hc_%s_status_trigger', q.name)::name
+                          AND t.tgenabled <> 'D') AS status_trigger,
+               EXISTS (SELECT FROM pg_trigger t
+                        WHERE t.tgrelid = q.relid AND t.tgname = format('hc_%s_logtrigger', q.name)::name
+                          AND t.tgenabled <> 'D') AS log_trigger
+          FROM hcguard__mappings_of(nsp) AS q JOIN pg_class c ON c.oid = q.relid
+    LOOP
+        proven := NULL;
+        IF m.common THEN
+            BEGIN
+                IF old_pg THEN
+                    -- no TID range scan: a scan that may stop at its first
+                    -- row costs less without parallel workers
+                    PERFORM set_config('max_parallel_workers_per_gather', '0', true);
+                END IF;
+                -- (a plain LIMIT 1 plans faster than EXISTS: no subquery)
+                EXECUTE format('SELECT true FROM ONLY %I.%I WHERE ctid OPERATOR(pg_catalog.<) %L::pg_catalog.tid'
+                               ' AND %s LIMIT 1',
+                               schema_name, m.name, format('(%s,0)', hcguard__probe_blocks()),
+                               hcguard__connect_written())
+                   INTO proven;
+                RAISE EXCEPTION USING ERRCODE = 'HCQK0';
+            EXCEPTION
+                WHEN SQLSTATE 'HCQK0' THEN
+                    NULL;
+                WHEN OTHERS THEN
+                    -- dropped or changed meanwhile: the full verdict says
+                    proven := NULL;
+            END;
+        END IF;
+        IF proven THEN
+            v.synced := true;
+            v.evidence := 'data';
+            v.problem := NULL;
+            v.schema_name := schema_name;
+            v.table_name := m.name;
+        ELSE
+            v := hcguard__verdict(schema_name, m.name, '{}');
+            CONTINUE WHEN v.problem IS NOT NULL AND v.problem NOT IN ('table_denied', 'not_synced');
+        END IF;
         r.schema_name := v.schema_name;
         r.table_name := v.table_name;
-        SELECT count(*) FILTER (WHERE NOT hcguard__is_connect_column(a.attname)),
-               trunc(c.reltuples)::bigint, c.relpages
-          INTO r.field_count, r.rows_estimate, pages
-          FROM pg_class c LEFT JOIN pg_attribute a
-               ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-         WHERE c.oid = v.relid
-         GROUP BY c.reltuples, c.relpages;
+        r.field_count := m.field_count;
+        r.rows_estimate := trunc(m.reltuples)::bigint;
         -- Unknown until the table is first analyzed: -1 from PostgreSQL 14
         -- on; 13 has 0 rows in 0 pages, as for an empty table, and its
         -- planner takes both for unknown.
-        IF r.rows_estimate < 0
-           OR (r.rows_estimate = 0 AND pages = 0
-               AND current_setting('server_version_num')::integer < 140000) THEN
+        IF r.rows_estimate < 0 OR (r.rows_estimate = 0 AND m.relpages = 0 AND old_pg) THEN
             r.rows_estimate := NULL;
         END IF;
         r.synced := CASE WHEN v.problem = 'table_denied' THEN NULL ELSE v.synced END;
         r.evidence := v.evidence;
         r.pending_writes := CASE WHEN health.pending_known
-                                   THEN coalesce((health.pending ->> m)::bigint, 0) END;
-        f := health.failed -> m;
+                                   THEN coalesce((health.pending ->> m.name)::bigint, 0) END;
+        f := health.failed -> m.name;
         r.failed_writes := CASE WHEN health.failed_known THEN coalesce((f ->> 0)::bigint, 0) END;
         r.last_failure_at := (f ->> 1)::timestamptz;
         r.last_failure := f ->> 2;
-        r.status_trigger := hcguard__has_trigger(v.relid, v.table_name, 'status_trigger');
-        r.log_trigger := hcguard__has_trigger(v.relid, v.table_name, 'logtrigger');
+        r.status_trigger := m.status_trigger;
+        r.log_trigger := m.log_trigger;
         RETURN NEXT r;
     END LOOP;
 END
