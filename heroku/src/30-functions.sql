@@ -1318,31 +1318,16 @@ DECLARE
     r hcguard_mapping_row;
     f jsonb;
     proven boolean;
+    pages integer;
 BEGIN
     FOR m IN
-        SELECT q.relid, q.name, c.reltuples, c.relpages,
-               -- the columns but Connect's own and dropped ones, without
-               -- reading every column: a dropped column is renamed
-               -- "........pg.dropped.N........", so the index finds them
-               c.relnatts
-                 - (SELECT count(*) FROM pg_attribute a
-                     WHERE a.attrelid = q.relid AND a.attnum > 0
-                       AND ((a.attname >= '........pg.dropped.' AND a.attname < '........pg.dropped/'
-                             AND a.attisdropped)
-                            OR (a.attname IN ('id', '_hc_lastop', '_hc_err') AND NOT a.attisdropped)))
-                 AS field_count,
+        SELECT q.relid, q.name,
                plain AND has_table_privilege(q.relid, 'SELECT')
                      AND NOT EXISTS (SELECT FROM hcguard.confirmation_store k
                                       WHERE k.schema_name = hcguard__schema_rows.schema_name::name
                                         AND k.table_name = q.name::name AND k.column_name = ''
-                                        AND k.relid = q.relid AND k.attnum = 0) AS common,
-               EXISTS (SELECT FROM pg_trigger t
-                        WHERE t.tgrelid = q.relid AND t.tgname = format('hc_%s_status_trigger', q.name)::name
-                          AND t.tgenabled <> 'D') AS status_trigger,
-               EXISTS (SELECT FROM pg_trigger t
-                        WHERE t.tgrelid = q.relid AND t.tgname = format('hc_%s_logtrigger', q.name)::name
-                          AND t.tgenabled <> 'D') AS log_trigger
-          FROM hcguard__mappings_of(nsp) AS q JOIN pg_class c ON c.oid = q.relid
+                                        AND k.relid = q.relid AND k.attnum = 0) AS common
+          FROM hcguard__mappings_of(nsp) AS q
     LOOP
         proven := NULL;
         IF m.common THEN
@@ -1379,12 +1364,32 @@ BEGIN
         END IF;
         r.schema_name := v.schema_name;
         r.table_name := v.table_name;
-        r.field_count := m.field_count;
-        r.rows_estimate := trunc(m.reltuples)::bigint;
+        -- The table's facts as they stand now, after the look: it may have
+        -- waited for Connect's ALTER or DROP, and the facts must agree with
+        -- the verdict (so the table is looked up again by name).
+        SELECT -- the columns but Connect's own and dropped ones, without
+               -- reading every column: a dropped column is renamed
+               -- "........pg.dropped.N........", so the index finds them
+               c.relnatts
+                 - (SELECT count(*) FROM pg_attribute a
+                     WHERE a.attrelid = c.oid AND a.attnum > 0
+                       AND ((a.attname >= '........pg.dropped.' AND a.attname < '........pg.dropped/'
+                             AND a.attisdropped)
+                            OR (a.attname IN ('id', '_hc_lastop', '_hc_err') AND NOT a.attisdropped))),
+               trunc(c.reltuples)::bigint, c.relpages,
+               EXISTS (SELECT FROM pg_trigger t
+                        WHERE t.tgrelid = c.oid AND t.tgname = format('hc_%s_status_trigger', m.name)::name
+                          AND t.tgenabled <> 'D'),
+               EXISTS (SELECT FROM pg_trigger t
+                        WHERE t.tgrelid = c.oid AND t.tgname = format('hc_%s_logtrigger', m.name)::name
+                          AND t.tgenabled <> 'D')
+          INTO r.field_count, r.rows_estimate, pages, r.status_trigger, r.log_trigger
+          FROM pg_class c
+         WHERE c.oid = CASE WHEN proven THEN to_regclass(format('%I.%I', schema_name, m.name)) ELSE v.relid END;
         -- Unknown until the table is first analyzed: -1 from PostgreSQL 14
         -- on; 13 has 0 rows in 0 pages, as for an empty table, and its
         -- planner takes both for unknown.
-        IF r.rows_estimate < 0 OR (r.rows_estimate = 0 AND m.relpages = 0 AND old_pg) THEN
+        IF r.rows_estimate < 0 OR (r.rows_estimate = 0 AND pages = 0 AND old_pg) THEN
             r.rows_estimate := NULL;
         END IF;
         r.synced := CASE WHEN v.problem = 'table_denied' THEN NULL ELSE v.synced END;
@@ -1395,8 +1400,6 @@ BEGIN
         r.failed_writes := CASE WHEN health.failed_known THEN coalesce((f ->> 0)::bigint, 0) END;
         r.last_failure_at := (f ->> 1)::timestamptz;
         r.last_failure := f ->> 2;
-        r.status_trigger := m.status_trigger;
-        r.log_trigger := m.log_trigger;
         RETURN NEXT r;
     END LOOP;
 END
