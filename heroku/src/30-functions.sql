@@ -114,6 +114,9 @@ DECLARE
     att_nums int2[];
     spelled text;
     k integer;
+    c_attnum int2;
+    c_name text;
+    att_types text[];
 BEGIN
     v.mapped := false;
     v.col_declared := '{}';
@@ -139,8 +142,9 @@ BEGIN
     -- each name looked up as hcguard__find_column does, the exact spelling
     -- first, then the lower-case one.
     IF cardinality(columns) > 1 THEN
-        SELECT array_agg(a.attname::text ORDER BY a.attnum), array_agg(a.attnum ORDER BY a.attnum)
-          INTO att_names, att_nums
+        SELECT array_agg(a.attname::text ORDER BY a.attnum), array_agg(a.attnum ORDER BY a.attnum),
+               array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum)
+          INTO att_names, att_nums, att_types
           FROM pg_attribute a
          WHERE a.attrelid = v.relid AND a.attnum > 0 AND NOT a.attisdropped;
     END IF;
@@ -149,32 +153,37 @@ BEGIN
     FOR i IN 1 .. coalesce(cardinality(columns), 0) LOOP
         IF att_names IS NULL THEN
             c := hcguard__find_column(v.relid, columns[i]);
+            c_attnum := c.attnum;
+            c_name := c.found_name;
         ELSE
             spelled := hcguard__column_of_field(columns[i]);
             k := coalesce(array_position(att_names, spelled::name::text),
                           array_position(att_names, lower(spelled)::name::text));
-            SELECT att_nums[k] AS attnum, att_names[k] AS found_name INTO c;
+            c_attnum := att_nums[k];
+            c_name := att_names[k];
         END IF;
         -- listed before, as Name and name, or as the same missing name
-        CONTINUE WHEN c.attnum = ANY (v.col_attnum)
-                   OR (c.attnum IS NULL AND columns[i] = ANY (missing));
+        CONTINUE WHEN c_attnum = ANY (v.col_attnum)
+                   OR (c_attnum IS NULL AND columns[i] = ANY (missing));
         v.col_given := v.col_given || columns[i];
-        v.col_attnum := v.col_attnum || c.attnum;
+        v.col_attnum := v.col_attnum || c_attnum;
         v.col_evidence := v.col_evidence || NULL::text;
         v.col_observed := v.col_observed || NULL::text;
         v.col_declared := v.col_declared || declared[i];
-        IF c.attnum IS NOT NULL THEN
+        IF c_attnum IS NOT NULL THEN
             -- a declared type must be the column's, modifier included, as
             -- format_type writes them: Connect keeps a column's type when
             -- the Salesforce field's type or length changes
             -- (looked up only for a declaration: most calls declare none)
             actual := NULL;
-            IF declared[i] IS NOT NULL THEN
+            IF declared[i] IS NOT NULL AND att_names IS NOT NULL THEN
+                actual := att_types[k];
+            ELSIF declared[i] IS NOT NULL THEN
                 SELECT format_type(a.atttypid, a.atttypmod) INTO actual
-                  FROM pg_attribute a WHERE a.attrelid = v.relid AND a.attnum = c.attnum;
+                  FROM pg_attribute a WHERE a.attrelid = v.relid AND a.attnum = c_attnum;
             END IF;
             v.col_actual := v.col_actual || actual;
-            v.col_name := v.col_name || c.found_name;
+            v.col_name := v.col_name || c_name;
             v.col_problem := v.col_problem ||
                 CASE WHEN declared[i] IS NOT NULL AND declared[i] <> actual THEN 'wrong_type' END;
             v.col_closest := v.col_closest || NULL::text;
@@ -447,8 +456,7 @@ BEGIN
         -- copies of the test cost more to plan than the scan of a small
         -- mapping costs to run
         EXECUTE format('SELECT ARRAY[%s] FROM %s WHERE %s',
-                       (SELECT string_agg(format('coalesce(bool_or(%I IS NOT NULL), false)',
-                                                 v.col_name[w]), ', ' ORDER BY o)
+                       (SELECT string_agg(format('count(%I) > 0', v.col_name[w]), ', ' ORDER BY o)
                           FROM unnest(wanted) WITH ORDINALITY AS q(w, o)),
                        rel, connect_written)
            INTO proven;
