@@ -3685,10 +3685,11 @@ BEGIN
                -- "........pg.dropped.N........", so the index finds them
                c.relnatts
                  - (SELECT count(*) FROM pg_attribute a
-                     WHERE a.attrelid = c.oid AND a.attnum > 0
-                       AND ((a.attname >= '........pg.dropped.' AND a.attname < '........pg.dropped/'
-                             AND a.attisdropped)
-                            OR (a.attname IN ('id', '_hc_lastop', '_hc_err') AND NOT a.attisdropped))),
+                     WHERE a.attrelid = c.oid AND a.attnum > 0 AND a.attisdropped
+                       AND a.attname >= '........pg.dropped.' AND a.attname < '........pg.dropped/')
+                 - (SELECT count(*) FROM pg_attribute a
+                     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                       AND a.attname IN ('id', '_hc_lastop', '_hc_err')),
                trunc(c.reltuples)::bigint, c.relpages,
                EXISTS (SELECT FROM pg_trigger t
                         WHERE t.tgrelid = c.oid AND t.tgname = format('hc_%s_status_trigger', m.name)::name
