@@ -2422,6 +2422,15 @@ DECLARE
     c_attnum int2;
     c_name text;
     att_types text[];
+    col_given text[] := '{}';
+    col_attnum int2[] := '{}';
+    col_evidence text[] := '{}';
+    col_observed text[] := '{}';
+    col_declared text[] := '{}';
+    col_actual text[] := '{}';
+    col_name text[] := '{}';
+    col_problem text[] := '{}';
+    col_closest text[] := '{}';
 BEGIN
     v.mapped := false;
     v.col_declared := '{}';
@@ -2454,6 +2463,8 @@ BEGIN
          WHERE a.attrelid = v.relid AND a.attnum > 0 AND NOT a.attisdropped;
     END IF;
 
+    -- built in local arrays, appended in place, and stored once: an
+    -- append to a field of the verdict copies the whole array
     v.mapped := true;
     FOR i IN 1 .. coalesce(cardinality(columns), 0) LOOP
         IF att_names IS NULL THEN
@@ -2468,13 +2479,13 @@ BEGIN
             c_name := att_names[k];
         END IF;
         -- listed before, as Name and name, or as the same missing name
-        CONTINUE WHEN c_attnum = ANY (v.col_attnum)
+        CONTINUE WHEN c_attnum = ANY (col_attnum)
                    OR (c_attnum IS NULL AND columns[i] = ANY (missing));
-        v.col_given := v.col_given || columns[i];
-        v.col_attnum := v.col_attnum || c_attnum;
-        v.col_evidence := v.col_evidence || NULL::text;
-        v.col_observed := v.col_observed || NULL::text;
-        v.col_declared := v.col_declared || declared[i];
+        col_given := col_given || columns[i];
+        col_attnum := col_attnum || c_attnum;
+        col_evidence := col_evidence || NULL::text;
+        col_observed := col_observed || NULL::text;
+        col_declared := col_declared || declared[i];
         IF c_attnum IS NOT NULL THEN
             -- a declared type must be the column's, modifier included, as
             -- format_type writes them: Connect keeps a column's type when
@@ -2487,25 +2498,35 @@ BEGIN
                 SELECT format_type(a.atttypid, a.atttypmod) INTO actual
                   FROM pg_attribute a WHERE a.attrelid = v.relid AND a.attnum = c_attnum;
             END IF;
-            v.col_actual := v.col_actual || actual;
-            v.col_name := v.col_name || c_name;
-            v.col_problem := v.col_problem ||
+            col_actual := col_actual || actual;
+            col_name := col_name || c_name;
+            col_problem := col_problem ||
                 CASE WHEN declared[i] IS NOT NULL AND declared[i] <> actual THEN 'wrong_type' END;
-            v.col_closest := v.col_closest || NULL::text;
+            col_closest := col_closest || NULL::text;
         ELSE
-            v.col_actual := v.col_actual || NULL::text;
+            col_actual := col_actual || NULL::text;
             IF existing IS NULL THEN
                 existing := hcguard__field_column_names(v.relid);
             END IF;
             missing := missing || columns[i];
-            v.col_name := v.col_name || columns[i];
-            v.col_problem := v.col_problem || 'no_column'::text;
-            v.col_closest := v.col_closest ||
+            col_name := col_name || columns[i];
+            col_problem := col_problem || 'no_column'::text;
+            col_closest := col_closest ||
                 (SELECT string_agg(format('"%s"', x), ', ' ORDER BY o)
                    FROM unnest(hcguard__closest(columns[i], existing)) WITH ORDINALITY AS q(x, o));
             v.mapped := false;
         END IF;
     END LOOP;
+
+    v.col_given := col_given;
+    v.col_attnum := col_attnum;
+    v.col_evidence := col_evidence;
+    v.col_observed := col_observed;
+    v.col_declared := col_declared;
+    v.col_actual := col_actual;
+    v.col_name := col_name;
+    v.col_problem := col_problem;
+    v.col_closest := col_closest;
 
     IF check_read AND NOT hcguard__can_read(v.relid, lastop, sfid, v.col_attnum) THEN
         v.problem := 'table_denied';
