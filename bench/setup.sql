@@ -20,6 +20,9 @@
 --   hcbench.build_config(schema, n, f)  n mappings of f fields each, 3 rows
 --   hcbench.export(schema)              the `heroku connect:export`
 --                                       document of a schema (jsonb)
+--   hcbench.per_call_us(expr, n)        server-side µs per evaluation
+--   hcbench.timed_calls(expr, n)        the same in ms for slow calls,
+--                                       with the answer they gave
 SET client_min_messages = warning;
 DROP SCHEMA IF EXISTS hcbench CASCADE;
 CREATE SCHEMA hcbench;
@@ -178,5 +181,31 @@ BEGIN
         RAISE EXCEPTION 'per_call_us: % gave NULL', expr;
     END IF;
     RETURN extract(epoch FROM t1 - t0) * 1e6 / n;
+END;
+$$;
+
+-- Wall-clock milliseconds per evaluation of an SQL expression, evaluated n
+-- times one statement after the other, and what it gave (as text; the
+-- distinct answers joined by ' | ' if they differ): for calls that take
+-- long enough, tens of milliseconds to seconds, to be timed one statement
+-- at a time, whose answer bench/run checks.
+CREATE FUNCTION hcbench.timed_calls(expr text, n integer,
+                                    OUT answer text, OUT ms_per_call double precision)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    t0 timestamptz;
+    t1 timestamptz;
+    a text;
+    answers text[] := '{}';
+BEGIN
+    t0 := clock_timestamp();
+    FOR i IN 1 .. n LOOP
+        EXECUTE format('SELECT (%s)::text', expr) INTO a;
+        answers := answers || coalesce(a, 'NULL');
+    END LOOP;
+    t1 := clock_timestamp();
+    SELECT string_agg(DISTINCT x, ' | ') INTO answer FROM unnest(answers) AS x;
+    ms_per_call := extract(epoch FROM t1 - t0) * 1e3 / n;
 END;
 $$;
