@@ -119,7 +119,38 @@ SELECT c.relname, l.mode FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
  WHERE l.pid = pg_backend_pid() AND c.relnamespace = 'health'::regnamespace;
 COMMIT;
 
+-- A schema of many mappings (the SQL edition looks at them fifty to a
+-- statement): each verdict is its own mapping's, whichever others share
+-- its statement.  Among 120, one is empty, one holds only the
+-- application's rows, one is confirmed and one the migrator may not read.
+SELECT hcdouble.create_connect_schema('many');
+SELECT count(hcdouble.create_mapping('many', format('M_%s__c', lpad(i::text, 3, '0')),
+                                     '[["Note__c","string(80)"]]'))
+  FROM generate_series(1, 120) AS i;
+SELECT sum(hcdouble.connect_load('many', format('M_%s__c', lpad(i::text, 3, '0')), 2))
+  FROM generate_series(1, 120) AS i WHERE i NOT IN (7, 63, 101);
+SELECT hcdouble.app_insert('many', 'M_063__c', '{"note__c": "from the app"}') IS NOT NULL AS app_write;
+SELECT hcguard_confirm_synced('many', 'm_101__c', NULL, 'no rows in this org');
+SELECT hcdouble.grant_reader('many', 'regress_hc_migrator');
+REVOKE SELECT ON many.m_088__c FROM regress_hc_migrator;
+SET ROLE regress_hc_migrator;
+SELECT count(*) AS mappings, count(*) FILTER (WHERE synced) AS synced,
+       string_agg(format('%s %s %s', table_name, coalesce(synced::text, 'unknown'), coalesce(evidence, 'none')), ', '
+                  ORDER BY table_name) FILTER (WHERE synced IS NOT TRUE OR evidence <> 'data') AS the_others
+  FROM hcguard_mappings('many');
+-- in the order of their names, each once
+SELECT array_agg(table_name) = array_agg(table_name ORDER BY table_name COLLATE "C")
+       AND count(DISTINCT table_name) = 120 AS in_order
+  FROM hcguard_mappings('many');
+RESET ROLE;
+-- A mapping Connect adds, and one it drops, between two calls.
+SELECT hcdouble.drop_mapping('many', 'M_050__c');
+SELECT hcdouble.create_mapping('many', 'M_121__c', '[["Note__c","string(80)"]]');
+SELECT hcdouble.connect_load('many', 'M_121__c', 1);
+SELECT count(*) AS mappings, count(*) FILTER (WHERE synced) AS synced
+  FROM hcguard_mappings('many');
+
 -- Leave nothing behind: every file builds the Connect schemas it uses, and
 -- its confirmations go with them.
-SELECT hcdouble.drop_connect_schema(s) FROM unnest(ARRAY['health', 'salesforce']) AS s;
-DELETE FROM hcguard.confirmation_store WHERE schema_name = 'health';
+SELECT hcdouble.drop_connect_schema(s) FROM unnest(ARRAY['health', 'many', 'salesforce']) AS s;
+DELETE FROM hcguard.confirmation_store WHERE schema_name IN ('health', 'many');

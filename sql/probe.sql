@@ -80,6 +80,13 @@ SELECT rows_read() AS before \gset
 SELECT hcguard_required('salesforce', 'event', 'location');
 SELECT one_pass(rows_read() - :before);
 COMMIT;
+-- A configuration is looked at the same way: its first blocks do not
+-- prove the column, and the whole table fails it ...
+BEGIN;
+SET LOCAL hcguard.on_failure = warning;
+SELECT hcguard_required_config('salesforce',
+    '{"mappings": [{"object_name": "Event", "config": {"fields": {"Subject": {}, "Location": {}}}}]}');
+COMMIT;
 UPDATE salesforce.event SET location = 'Lisbon' WHERE id = 40000;
 SET xmlbinary = hex;
 UPDATE salesforce.event SET _hc_lastop = 'SYNCED' WHERE _hc_lastop = 'PENDING';
@@ -88,6 +95,9 @@ BEGIN;
 SELECT hcguard_required('salesforce', 'event', 'location');
 SELECT evidence FROM hcguard_status('salesforce', 'event', 'location');
 COMMIT;
+-- ... until Connect writes a value past them.
+SELECT hcguard_required_config('salesforce',
+    '{"mappings": [{"object_name": "Event", "config": {"fields": {"Subject": {}, "Location": {}}}}]}');
 DROP FUNCTION rows_read(), one_pass(bigint);
 
 -- What a session learnt about a column does not outlive the column: the
@@ -106,6 +116,16 @@ SELECT hcdouble.drop_mapping('salesforce', 'Event');
 SELECT hcdouble.create_mapping('salesforce', 'Event', '[["Subject","string(255)"]]');
 SELECT hcdouble.connect_load('salesforce', 'Event', 10);
 SELECT hcguard_required('salesforce', 'event', 'subject');
+
+-- hcguard_mappings keeps its look at a schema's mappings planned for the
+-- session as well (in the SQL edition: a statement per fifty mappings),
+-- and a mapping Connect adds leaves no plan behind that no call uses.
+SELECT count(*) > 0 AS listed FROM hcguard_mappings('salesforce');
+SELECT count(*) AS looks_planned FROM pg_prepared_statements WHERE name LIKE 'hcguard\_mappings\_%';
+SELECT hcdouble.create_mapping('salesforce', 'Probe_Extra__c', '[["Subject","string(255)"]]');
+SELECT hcdouble.connect_load('salesforce', 'Probe_Extra__c', 3);
+SELECT count(*) FILTER (WHERE table_name = 'probe_extra__c' AND synced) AS added_synced FROM hcguard_mappings('salesforce');
+SELECT count(*) AS looks_planned FROM pg_prepared_statements WHERE name LIKE 'hcguard\_mappings\_%';
 
 -- Leave nothing behind: every file builds the Connect schemas it uses, and
 -- its confirmations go with them.
