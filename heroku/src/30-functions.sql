@@ -851,15 +851,22 @@ $$;
 -- transactions only, and only what is new.
 ------------------------------------------------------------------------------
 
+-- Whether this transaction records declarations: as in the C extension,
+-- not a read-only one, not a SERIALIZABLE one (see hcguard__declare).
+CREATE FUNCTION hcguard__may_record()
+RETURNS boolean
+LANGUAGE sql STABLE
+AS $$
+    SELECT NOT current_setting('transaction_read_only')::boolean
+           AND current_setting('transaction_isolation') <> 'serializable'
+$$;
+
 CREATE FUNCTION hcguard__record(schema_name text, table_name text, columns text[], types text[])
 RETURNS void
 LANGUAGE plpgsql
 AS $$
 BEGIN
-    -- as in the C extension: not read-only, not SERIALIZABLE (see
-    -- hcguard__declare)
-    IF current_setting('transaction_read_only')::boolean
-       OR current_setting('transaction_isolation') = 'serializable' THEN
+    IF NOT hcguard__may_record() THEN
         RETURN;
     END IF;
     IF coalesce(cardinality(columns), 0) = 0 THEN
@@ -1332,6 +1339,18 @@ BEGIN
 END
 $$;
 
+-- Whether a look at a schema's data can decide its mappings alone: hcguard
+-- did not provision it (there the declaration is the truth) and no report
+-- of Connect's API covers it (one may fail what the data passes).
+CREATE FUNCTION hcguard__data_decides(nsp oid, schema_name text)
+RETURNS boolean
+LANGUAGE sql STABLE
+AS $$
+    SELECT NOT hcguard__provisioned(nsp)
+           AND NOT EXISTS (SELECT FROM hcguard.connect_snapshot s
+                            WHERE s.schema_name = hcguard__data_decides.schema_name::name)
+$$;
+
 /*
  * Runs probes, each a scalar subquery giving a boolean, for the looks at
  * many mappings (#19): hcguard__probe_batch() of them to a statement, not
@@ -1425,13 +1444,12 @@ SET jit = off   -- as hcguard__mappings_of
 AS $$
 DECLARE
     health record := hcguard__write_health(nsp, schema_name);
-    plain boolean := NOT hcguard__provisioned(nsp)
-                     AND NOT EXISTS (SELECT FROM hcguard.connect_snapshot s
-                                      WHERE s.schema_name = hcguard__schema_rows.schema_name::name);
+    plain boolean := hcguard__data_decides(nsp, schema_name);
     old_pg boolean := current_setting('server_version_num')::integer < 140000;
     names text[];
     common boolean[];
     places integer[];
+    seen boolean[];
     proven boolean[];
     v hcguard__verdict;
     -- the rows, before their catalog facts: by name when proven (no relid
@@ -1465,9 +1483,11 @@ BEGIN
       FROM unnest(names, common) WITH ORDINALITY AS u(name, common, i)
      WHERE u.common;
     -- by the mapping's place
-    proven := (SELECT array_agg(x.proven ORDER BY g.i)
-                 FROM generate_series(1, cardinality(names)) AS g(i)
-                 LEFT JOIN unnest(places, proven) AS x(i, proven) ON x.i = g.i);
+    seen := proven;
+    proven := array_fill(NULL::boolean, ARRAY[cardinality(names)]);
+    FOR k IN 1 .. cardinality(places) LOOP
+        proven[places[k]] := seen[k];
+    END LOOP;
 
     FOR i IN 1 .. cardinality(names) LOOP
         IF proven[i] THEN
@@ -1769,9 +1789,7 @@ DECLARE
     places integer[];
     probes text[];
 BEGIN
-    IF hcguard__provisioned(nsp)
-       OR EXISTS (SELECT FROM hcguard.connect_snapshot s
-                   WHERE s.schema_name = hcguard__config_proven.schema_name::name) THEN
+    IF NOT hcguard__data_decides(nsp, schema_name) THEN
         RETURN '{}';
     END IF;
     SELECT coalesce(array_agg(m.ord ORDER BY m.ord), '{}'),
@@ -1960,9 +1978,7 @@ AS $$
 DECLARE
     m record;
 BEGIN
-    -- as hcguard__record
-    IF current_setting('transaction_read_only')::boolean
-       OR current_setting('transaction_isolation') = 'serializable' THEN
+    IF NOT hcguard__may_record() THEN
         RETURN;
     END IF;
     -- one look at the store for the common case, where everything is
