@@ -13,7 +13,9 @@
 
 #include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/nbtree.h"
 #include "access/table.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -73,6 +75,31 @@ age(TimestampTz recorded_at)
 }
 
 /*
+ * Whether a btree index has never held an entry: its metapage names no
+ * root.  Every row written to the table, committed or not, put its entry
+ * there first, so a scan of such an index finds nothing under any snapshot.
+ * One page in shared buffers says so: less than the scan costs, and less
+ * than asking the table's size, which is a system call.
+ */
+static bool
+never_written(Oid indexid)
+{
+	Relation	index = index_open(indexid, AccessShareLock);
+	bool		empty = false;
+
+	if (index->rd_rel->relam == BTREE_AM_OID)
+	{
+		Buffer		buf = ReadBuffer(index, BTREE_METAPAGE);
+
+		LockBuffer(buf, BT_READ);
+		empty = (BTPageGetMeta(BufferGetPage(buf))->btm_root == P_NONE);
+		UnlockReleaseBuffer(buf);
+	}
+	index_close(index, AccessShareLock);
+	return empty;
+}
+
+/*
  * Reads the one row of an index probe by name keys: the row's heap tuple,
  * copied, or NULL.  The store tables exist from 1.2 on; before the
  * extension's SQL is updated there are none, and nothing was recorded.
@@ -81,8 +108,8 @@ static HeapTuple
 probe(Oid ownnsp, const char *table, const char *index, int nkeys,
 	  const char *const *key_names, TupleDesc *desc)
 {
-	Oid			relid = get_relname_relid(table, ownnsp);
 	Oid			indexid = get_relname_relid(index, ownnsp);
+	Oid			relid;
 	ScanKeyData keys[2];
 	NameData	names[2];
 	Relation	rel;
@@ -90,7 +117,11 @@ probe(Oid ownnsp, const char *table, const char *index, int nkeys,
 	HeapTuple	tup;
 	HeapTuple	copy = NULL;
 
-	if (!OidIsValid(relid) || !OidIsValid(indexid))
+	/* a store never written to (most databases'): nothing to search */
+	if (!OidIsValid(indexid) || never_written(indexid))
+		return NULL;
+	relid = get_relname_relid(table, ownnsp);
+	if (!OidIsValid(relid))
 		return NULL;
 	for (int i = 0; i < nkeys; i++)
 	{
@@ -99,12 +130,6 @@ probe(Oid ownnsp, const char *table, const char *index, int nkeys,
 					NameGetDatum(&names[i]));
 	}
 	rel = table_open(relid, AccessShareLock);
-	/* a store never written to (most databases'): no index to search */
-	if (RelationGetNumberOfBlocks(rel) == 0)
-	{
-		table_close(rel, AccessShareLock);
-		return NULL;
-	}
 	scan = systable_beginscan(rel, indexid, true, NULL, nkeys, keys);
 	if (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
