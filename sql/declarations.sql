@@ -205,6 +205,38 @@ SELECT hcguard_forget_declaration(NULL, 'contact');
 SELECT hcguard_forget_declaration('salesforce', '');
 \echo :LAST_ERROR_SQLSTATE
 
+-- What a guard recorded and then found recorded in a transaction or a
+-- savepoint that rolls back is not recorded: the next guard records it.
+-- (The C extension keeps, for the session, the declarations it found;
+-- what is rolled back it forgets.)
+CREATE FUNCTION declared_case() RETURNS text[] LANGUAGE sql
+    AS $$SELECT array_agg(column_name ORDER BY column_name) FROM hcguard.declaration_store
+           WHERE schema_name = 'salesforce' AND table_name = 'case'$$;
+BEGIN;
+SELECT hcguard_required('salesforce', 'case', 'subject');
+SELECT hcguard_required('salesforce', 'case', 'subject');
+SELECT declared_case();
+ROLLBACK;
+SELECT declared_case();
+SELECT hcguard_required('salesforce', 'case', 'subject');
+SELECT declared_case();
+SELECT hcguard_forget_declaration('salesforce', 'case', 'subject');
+BEGIN;
+SAVEPOINT s;
+SELECT hcguard_required('salesforce', 'case', 'subject');
+SELECT hcguard_required('salesforce', 'case', 'subject');
+ROLLBACK TO SAVEPOINT s;
+SELECT hcguard_required('salesforce', 'case', 'subject');
+COMMIT;
+SELECT declared_case();
+-- ... and a guard that finds its declaration removed by hand records it
+-- again, TRUNCATE included.
+SELECT hcguard_required('salesforce', 'case', 'subject');
+TRUNCATE hcguard.declaration_store;
+SELECT hcguard_required('salesforce', 'case', 'subject');
+SELECT declared_case();
+DROP FUNCTION declared_case();
+
 -- Leave nothing behind.
 TRUNCATE hcguard.declaration_store;
 SELECT hcdouble.drop_connect_schema('salesforce');

@@ -28,6 +28,17 @@
 	pg_class_ownercheck((relid), (roleid))
 #endif
 
+/*
+ * The size of a relation's main fork last read in this session, where the
+ * server keeps it (PostgreSQL 14 and later), else InvalidBlockNumber: see
+ * hc_known_blocks.
+ */
+#if PG_VERSION_NUM >= 140000
+#define hc_cached_blocks(rel) (RelationGetSmgr(rel)->smgr_cached_nblocks[MAIN_FORKNUM])
+#else
+#define hc_cached_blocks(rel) InvalidBlockNumber
+#endif
+
 /* PostgreSQL 15 renamed it, and made it also refuse later placeholders */
 #if PG_VERSION_NUM < 150000
 #define MarkGUCPrefixReserved(prefix) EmitWarningsOnPlaceholders(prefix)

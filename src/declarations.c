@@ -21,10 +21,13 @@
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/pg_type.h"
+#include "commands/trigger.h"
 #include "funcapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
@@ -36,6 +39,7 @@
 #define Anum_declared_type 4
 
 PG_FUNCTION_INFO_V1(hcguard_verdict_state);
+PG_FUNCTION_INFO_V1(hcguard_declarations_changed);
 
 /*
  * The store's key: names as name values, cut as PostgreSQL cuts identifiers
@@ -50,39 +54,139 @@ set_names(NameData *names, const char *schema_name, const char *table_name,
 	namestrcpy(&names[2], hc_identifier(column_name));
 }
 
-/*
- * Whether the store already holds the declaration: the same names with the
- * same type, or any type where none is declared (declaring less does not
- * weaken what another call declared).  Without a store (the extension's
- * SQL not yet updated to 1.2), there is nothing to record into: true.
- */
-/* The store and its index, opened once for a call's look-ups. */
+/* The store and its index, looked up once for a call's look-ups. */
 typedef struct Store
 {
-	Relation	rel;
+	Oid			relid;
 	Oid			indexid;
+	Relation	rel;			/* opened at the first search, else NULL */
 } Store;
 
 /*
- * Opens the store, or returns false where there is none (the extension's
+ * Finds the store, or returns false where there is none (the extension's
  * SQL not yet updated to 1.2: there is nothing to record into).
  */
 static bool
-open_store(Oid ownnsp, Store *store)
+find_store(Oid ownnsp, Store *store)
 {
-	Oid			relid = get_relname_relid(HC_DECLARATION_STORE, ownnsp);
-
+	store->relid = get_relname_relid(HC_DECLARATION_STORE, ownnsp);
 	store->indexid = get_relname_relid(HC_DECLARATION_INDEX, ownnsp);
-	if (!OidIsValid(relid) || !OidIsValid(store->indexid))
-		return false;
-	store->rel = table_open(relid, AccessShareLock);
-	return true;
+	store->rel = NULL;
+	return OidIsValid(store->relid) && OidIsValid(store->indexid);
 }
 
 static void
 close_store(Store *store)
 {
-	table_close(store->rel, AccessShareLock);
+	if (store->rel)
+		table_close(store->rel, AccessShareLock);
+}
+
+/*
+ * The declarations this session found recorded, so that a guard called
+ * again (every deploy runs every migration's check; a test suite calls
+ * the same guard in every test) does not search the store each time.
+ * Only what was found is kept, never that something is missing, and any
+ * write to the store empties it in every session: the C extension's
+ * statement trigger on the store (hcguard__declarations_changed,
+ * src/extension/v1.2.sql) sends an invalidation of the store's relation,
+ * which PostgreSQL delivers to every session when the writer commits, and
+ * to the writer itself at its next command and when it rolls back.  A
+ * session may thus not see a declaration removed at the very moment it
+ * looks: the order in which it looked first, which a search of the store
+ * could give as well.
+ */
+#define KNOWN_MAX 4096
+#define KNOWN_TYPE_LEN 128
+
+typedef struct KnownKey
+{
+	Oid			store;
+	NameData	names[3];
+} KnownKey;
+
+typedef struct Known
+{
+	KnownKey	key;
+	bool		typed;
+	char		type[KNOWN_TYPE_LEN];	/* the recorded type, if typed */
+} Known;
+
+static HTAB *known = NULL;
+static Oid	known_store = InvalidOid;	/* the store its entries were found in */
+
+static void
+forget_known(void)
+{
+	if (known != NULL)
+		hash_destroy(known);
+	known = NULL;
+}
+
+/* A relcache invalidation: of the store, or of every relation. */
+static void
+store_changed(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == known_store)
+		forget_known();
+}
+
+/*
+ * AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE on the store, for each
+ * statement: every session forgets what it found there.
+ */
+Datum
+hcguard_declarations_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event))
+		elog(ERROR, "hcguard__declarations_changed must run AFTER, FOR EACH STATEMENT");
+	CacheInvalidateRelcache(trigdata->tg_relation);
+	return PointerGetDatum(NULL);
+}
+
+void
+hc_declarations_init(void)
+{
+	CacheRegisterRelcacheCallback(store_changed, (Datum) 0);
+}
+
+static void
+known_key(KnownKey *key, Oid store, const char *schema_name,
+		  const char *table_name, const char *column_name)
+{
+	memset(key, 0, sizeof(KnownKey));
+	key->store = store;
+	set_names(key->names, schema_name, table_name, column_name);
+}
+
+static void
+remember(const KnownKey *key, const char *type)
+{
+	Known	   *entry;
+
+	if (type != NULL && strlen(type) >= KNOWN_TYPE_LEN)
+		return;
+	if (known != NULL &&
+		(hash_get_num_entries(known) >= KNOWN_MAX || key->store != known_store))
+		forget_known();
+	if (known == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(KnownKey);
+		ctl.entrysize = sizeof(Known);
+		known = hash_create("hcguard declarations found", 256, &ctl,
+							HASH_ELEM | HASH_BLOBS);
+		known_store = key->store;
+	}
+	entry = hash_search(known, key, HASH_ENTER, NULL);
+	entry->typed = (type != NULL);
+	if (type != NULL)
+		strlcpy(entry->type, type, KNOWN_TYPE_LEN);
 }
 
 /*
@@ -96,14 +200,21 @@ recorded(Store *store, const char *schema_name, const char *table_name,
 {
 	SysScanDesc scan;
 	ScanKeyData keys[3];
-	NameData	names[3];
+	KnownKey	key;
+	Known	   *entry;
 	HeapTuple	tup;
 	bool		found = false;
 
-	set_names(names, schema_name, table_name, column_name);
+	known_key(&key, store->relid, schema_name, table_name, column_name);
+	if (known != NULL &&
+		(entry = hash_search(known, &key, HASH_FIND, NULL)) != NULL)
+		return type == NULL || (entry->typed && strcmp(entry->type, type) == 0);
+
 	for (int i = 0; i < 3; i++)
 		ScanKeyInit(&keys[i], i + 1, BTEqualStrategyNumber, F_NAMEEQ,
-					NameGetDatum(&names[i]));
+					NameGetDatum(&key.names[i]));
+	if (store->rel == NULL)
+		store->rel = table_open(store->relid, AccessShareLock);
 
 	/*
 	 * The latest snapshot: it sees what this statement has just recorded (a
@@ -117,9 +228,11 @@ recorded(Store *store, const char *schema_name, const char *table_name,
 		bool		isnull;
 		Datum		stored = heap_getattr(tup, Anum_declared_type,
 										  RelationGetDescr(store->rel), &isnull);
+		char	   *stored_type = isnull ? NULL : TextDatumGetCString(stored);
 
 		found = (type == NULL ||
-				 (!isnull && strcmp(TextDatumGetCString(stored), type) == 0));
+				 (stored_type != NULL && strcmp(stored_type, type) == 0));
+		remember(&key, stored_type);
 	}
 	systable_endscan(scan);
 	return found;
@@ -135,13 +248,13 @@ declare(Oid ownnsp, const char *schema_name, const char *table_name,
 	NameData	names[3];
 	bool		missing;
 	Store		store;
-	bool		known;
+	bool		done;
 
-	if (!open_store(ownnsp, &store))
+	if (!find_store(ownnsp, &store))
 		return;
-	known = recorded(&store, schema_name, table_name, column_name, type);
+	done = recorded(&store, schema_name, table_name, column_name, type);
 	close_store(&store);
-	if (known)
+	if (done)
 		return;
 	set_names(names, schema_name, table_name, column_name);
 	for (int i = 0; i < 3; i++)
@@ -217,7 +330,7 @@ hc_record_names(const char *schema_name, const char *table_name, int ncols,
 	if (!may_record())
 		return;
 	ownnsp = hc_own_schema();
-	if (!open_store(ownnsp, &store))
+	if (!find_store(ownnsp, &store))
 		return;
 	for (int i = -1; i < ncols; i++)
 	{
@@ -273,8 +386,8 @@ hcguard_verdict_state(PG_FUNCTION_ARGS)
 		elog(ERROR, "hcguard__verdict_state must return a composite type");
 	desc = BlessTupleDesc(desc);
 
-	hc_verdict_declared(&v, hc_own_schema(), schema_name, table_name, ncols,
-						&column, GetActiveSnapshot());
+	hc_verdict_guard(&v, hc_own_schema(), schema_name, table_name, ncols,
+					 &column, GetActiveSnapshot());
 	if (v.problem != HC_OK)
 	{
 		hc_describe(&v, &r);

@@ -44,12 +44,12 @@ require(FunctionCallInfo fcinfo, int ncols, const char **columns)
 	HcVerdict	v;
 	bool		passed;
 
-	hc_verdict_declared(&v, hc_own_schema(), schema_name, table_name,
-						ncols, declared, GetActiveSnapshot());
+	hc_verdict_guard(&v, hc_own_schema(), schema_name, table_name,
+					 ncols, declared, GetActiveSnapshot());
 	/* what provisioning created must pass the guard like anything else */
 	if (hc_provision(&v))
-		hc_verdict_declared(&v, hc_own_schema(), schema_name, table_name,
-							ncols, declared, GetActiveSnapshot());
+		hc_verdict_guard(&v, hc_own_schema(), schema_name, table_name,
+						 ncols, declared, GetActiveSnapshot());
 	passed = (v.problem == HC_OK) || hc_report_failure(&v);
 	/* it returned (under warning, false): what it named is declared */
 	hc_record_verdict(&v);

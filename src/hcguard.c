@@ -30,4 +30,5 @@ void
 _PG_init(void)
 {
 	hc_define_settings();
+	hc_declarations_init();
 }

@@ -160,9 +160,18 @@ typedef struct HcProbe
 	int64		rows;			/* rows read */
 } HcProbe;
 
+/*
+ * The first look of a guard, in rows: as many as the SQL edition's first
+ * look reads (hcguard__probe_rows).
+ */
+#define HC_PROBE_FIRST_ROWS 1000
+
 extern void hc_probe_init(HcProbe *probe, int ncols);
 extern void hc_probe_run(Relation rel, AttrNumber lastop, AttrNumber sfid,
 						 HcProbe *probe, Snapshot snapshot);
+extern bool hc_probe_first_rows(Relation rel, AttrNumber lastop,
+								AttrNumber sfid, HcProbe *probe,
+								Snapshot snapshot, int64 rows);
 
 /* store.c: the confirmation store */
 #define HC_SCHEMA_NAME "hcguard"
@@ -205,7 +214,10 @@ typedef struct HcVerdict
 	AttrNumber	sfid;			/* sfid's attnum */
 	bool		locked;			/* hcguard holds its lock on relid */
 	bool		connect_schema;
-	bool		provisioned;	/* hcguard provisioned the schema */
+	bool		provisioned;	/* hcguard provisioned the schema (known once
+								 * judged, unless passed by its data) */
+	bool		guard;			/* only pass or fail is wanted, not the
+								 * evidence that comes first */
 	bool		mapped;			/* the table is a mapping, columns mapped */
 	bool		synced;
 	HcProblem	problem;		/* the first unmet condition, HC_OK if none */
@@ -235,6 +247,9 @@ extern void hc_verdict(HcVerdict *v, Oid ownnsp, const char *schema_name,
 extern void hc_verdict_declared(HcVerdict *v, Oid ownnsp, const char *schema_name,
 								const char *table_name, int ncols,
 								const HcColumnArg *columns, Snapshot snapshot);
+extern void hc_verdict_guard(HcVerdict *v, Oid ownnsp, const char *schema_name,
+							 const char *table_name, int ncols,
+							 const HcColumnArg *columns, Snapshot snapshot);
 extern int	hc_unmet_columns(const HcVerdict *v);
 
 /* provision.c: hcguard.on_failure = provision */
@@ -267,6 +282,7 @@ extern HcConnectState hc_connect_word(Oid ownnsp, const char *schema_name,
 extern bool hc_connect_vouches(const HcConnectWord *word, const char *column_name);
 
 /* declarations.c: what the migrations declared */
+extern void hc_declarations_init(void);
 extern void hc_record_verdict(const HcVerdict *v);
 extern void hc_record_names(const char *schema_name, const char *table_name,
 							int ncols, const char **columns);

@@ -18,6 +18,7 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
@@ -159,10 +160,7 @@ hc_resolve_schema(HcVerdict *v, const char *schema_name, bool check_read)
 
 	v->nspid = hc_find_schema(schema_name, found);
 	if (OidIsValid(v->nspid))
-	{
 		v->schema_name = pstrdup(found);
-		v->provisioned = hc_is_provisioned(v->nspid);
-	}
 	else
 	{
 		v->problem = HC_NO_SCHEMA;
@@ -280,6 +278,121 @@ judge_blocked(HcVerdict *v, char *blocked)
 		v->problem = HC_NOT_SYNCED;
 }
 
+/*
+ * The columns whose first rows did not pass them, in this session: most
+ * are passed by a confirmation (a field that is empty in Salesforce) and
+ * will be again, and a first look at them would read a thousand rows for
+ * nothing on every call.  Their guards take the full order at once.  What
+ * is kept only saves work: a column kept here that now has data passes
+ * through the full order just the same, and one not kept costs one first
+ * look.  The key is the table's oid and the column's number (0: the table
+ * itself), which a dropped and re-made column or table does not reuse.
+ */
+#define SLOW_MAX 4096
+
+typedef struct SlowKey
+{
+	Oid			relid;
+	AttrNumber	attnum;
+} SlowKey;
+
+static HTAB *slow = NULL;
+
+static bool
+is_slow(Oid relid, AttrNumber attnum)
+{
+	SlowKey		key;
+
+	if (slow == NULL)
+		return false;
+	memset(&key, 0, sizeof(key));
+	key.relid = relid;
+	key.attnum = attnum;
+	return hash_search(slow, &key, HASH_FIND, NULL) != NULL;
+}
+
+static void
+set_slow(Oid relid, AttrNumber attnum)
+{
+	SlowKey		key;
+
+	if (slow != NULL && hash_get_num_entries(slow) >= SLOW_MAX)
+	{
+		hash_destroy(slow);
+		slow = NULL;
+	}
+	if (slow == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(SlowKey);
+		ctl.entrysize = sizeof(SlowKey);
+		slow = hash_create("hcguard columns past a first look", 64, &ctl,
+						   HASH_ELEM | HASH_BLOBS);
+	}
+	memset(&key, 0, sizeof(key));
+	key.relid = relid;
+	key.attnum = attnum;
+	(void) hash_search(slow, &key, HASH_ENTER, NULL);
+}
+
+/*
+ * A guard's verdict from the data of the table's first rows alone, where
+ * they pass everything it names.  The order of evidence (the schema
+ * provisioned, a confirmation, Connect's report, the data) says which one
+ * a status shows; the first two can only pass what the data passes, and
+ * they cost more to look up than the first rows of a synced column (a
+ * comment, which no syscache holds, and an index scan of the store).  A
+ * report of Connect's API that blocks the mapping is asked first, as in
+ * the full order, and then the full order decides.  Returns whether the
+ * verdict was reached; *connect and *word hold Connect's word either way.
+ */
+static bool
+judge_by_data(HcVerdict *v, Oid ownnsp, Snapshot snapshot,
+			  HcConnectState *connect, HcConnectWord *word)
+{
+	HcProbe    *probe = &v->probe;
+	Relation	rel;
+	bool		read;
+	bool		passed;
+
+	*connect = hc_connect_word(ownnsp, v->schema_name, v->table_name, word);
+	if (*connect == HC_CONNECT_BLOCKED)
+		return false;
+	if (is_slow(v->relid, 0))
+		return false;
+	for (int i = 0; i < v->ncols; i++)
+		if (is_slow(v->relid, v->cols[i].attnum))
+			return false;
+
+	hc_probe_init(probe, v->ncols);
+	for (int i = 0; i < v->ncols; i++)
+		probe->attnums[i] = v->cols[i].attnum;
+	rel = table_open(v->relid, NoLock);
+	read = hc_probe_first_rows(rel, v->lastop, v->sfid, probe, snapshot,
+							   HC_PROBE_FIRST_ROWS);
+	table_close(rel, NoLock);
+	if (!read)
+		return false;
+	passed = probe->found_row;
+	if (v->ncols == 0 && !passed)
+		set_slow(v->relid, 0);
+	for (int i = 0; i < v->ncols; i++)
+		if (!probe->found[i])
+		{
+			set_slow(v->relid, v->cols[i].attnum);
+			passed = false;
+		}
+	if (!passed)
+		return false;
+	v->synced = true;
+	if (v->ncols == 0)
+		v->evidence = HC_EVIDENCE_DATA;
+	for (int i = 0; i < v->ncols; i++)
+		v->cols[i].evidence = HC_EVIDENCE_DATA;
+	return true;
+}
+
 static void
 judge(HcVerdict *v, Oid ownnsp, Snapshot snapshot)
 {
@@ -287,11 +400,19 @@ judge(HcVerdict *v, Oid ownnsp, Snapshot snapshot)
 	int			wanted = 0;
 	HcConnectState connect;
 	HcConnectWord word;
+	bool		asked = false;
 
 	/* a missing or mistyped column does not stop the others being judged */
 	if (v->problem != HC_OK && v->problem != HC_NO_COLUMN &&
 		v->problem != HC_WRONG_TYPE)
 		return;
+	if (v->guard && v->problem == HC_OK)
+	{
+		if (judge_by_data(v, ownnsp, snapshot, &connect, &word))
+			return;
+		asked = true;
+	}
+	v->provisioned = hc_is_provisioned(v->nspid);
 	if (v->provisioned)
 	{
 		judge_provisioned(v);
@@ -303,7 +424,8 @@ judge(HcVerdict *v, Oid ownnsp, Snapshot snapshot)
 	 * error fails it whatever the data or a confirmation say: the first
 	 * values of a column being loaded are not the column synced.
 	 */
-	connect = hc_connect_word(ownnsp, v->schema_name, v->table_name, &word);
+	if (!asked)
+		connect = hc_connect_word(ownnsp, v->schema_name, v->table_name, &word);
 	if (connect == HC_CONNECT_BLOCKED)
 	{
 		judge_blocked(v, word.blocked);
@@ -428,6 +550,22 @@ hc_verdict(HcVerdict *v, Oid ownnsp, const char *schema_name,
 		   Snapshot snapshot)
 {
 	hc_resolve(v, schema_name, table_name, ncols, column_names, true);
+	hc_judge(v, ownnsp, snapshot);
+	hc_release(v);
+}
+
+/*
+ * A verdict for a guard, which wants only whether everything named passes
+ * (see judge_by_data): hcguard_required and the calls that wait or check
+ * on its behalf.  A failing verdict is the full one, with its evidence.
+ */
+void
+hc_verdict_guard(HcVerdict *v, Oid ownnsp, const char *schema_name,
+				 const char *table_name, int ncols,
+				 const HcColumnArg *columns, Snapshot snapshot)
+{
+	hc_resolve_declared(v, schema_name, table_name, ncols, columns, true);
+	v->guard = true;
 	hc_judge(v, ownnsp, snapshot);
 	hc_release(v);
 }

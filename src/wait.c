@@ -94,8 +94,8 @@ hcguard_wait(PG_FUNCTION_ARGS)
 		/* see what other sessions committed: catalog and data alike */
 		AcceptInvalidationMessages();
 		PushActiveSnapshot(GetTransactionSnapshot());
-		hc_verdict_declared(&v, ownnsp, schema_name, table_name,
-							column_name ? 1 : 0, &declared, GetActiveSnapshot());
+		hc_verdict_guard(&v, ownnsp, schema_name, table_name,
+						 column_name ? 1 : 0, &declared, GetActiveSnapshot());
 		PopActiveSnapshot();
 
 		/*
@@ -103,8 +103,8 @@ hcguard_wait(PG_FUNCTION_ARGS)
 		 * missing is created at the first look, which then passes.
 		 */
 		if (first_look && hc_provision(&v))
-			hc_verdict_declared(&v, ownnsp, schema_name, table_name,
-								column_name ? 1 : 0, &declared, GetActiveSnapshot());
+			hc_verdict_guard(&v, ownnsp, schema_name, table_name,
+							 column_name ? 1 : 0, &declared, GetActiveSnapshot());
 		first_look = false;
 		if (v.problem == HC_OK)
 		{

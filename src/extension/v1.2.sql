@@ -3,6 +3,20 @@
 -- and the verdict on one declaration is C's.
 SELECT pg_catalog.pg_extension_config_dump('hcguard.declaration_store', '');
 
+-- Each session keeps the declarations it found recorded, so that a guard
+-- called again does not search the store; any write to the store empties
+-- every session's (src/declarations.c).  ALWAYS: also where a session
+-- replays changes (session_replication_role = replica).
+CREATE FUNCTION hcguard__declarations_changed()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'hcguard_declarations_changed'
+LANGUAGE C;
+
+CREATE TRIGGER hcguard_declarations_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON hcguard.declaration_store
+    FOR EACH STATEMENT EXECUTE FUNCTION hcguard__declarations_changed();
+ALTER TABLE hcguard.declaration_store ENABLE ALWAYS TRIGGER hcguard_declarations_changed;
+
 CREATE FUNCTION hcguard__verdict_state(schema_name text, table_name text, column_name text,
                                        OUT code text, OUT message text)
 AS 'MODULE_PATHNAME', 'hcguard_verdict_state'
