@@ -20,6 +20,7 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "access/xlog.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "funcapi.h"
@@ -36,6 +37,7 @@
 
 #define HC_DECLARATION_STORE "declaration_store"
 #define HC_DECLARATION_INDEX "declaration_store_pkey"
+#define HC_DECLARATIONS_TRIGGER "hcguard_declarations_changed"
 #define Anum_declared_type 4
 
 PG_FUNCTION_INFO_V1(hcguard_verdict_state);
@@ -170,23 +172,41 @@ remember(const KnownKey *key, const char *type)
 
 	if (type != NULL && strlen(type) >= KNOWN_TYPE_LEN)
 		return;
-	if (known != NULL &&
-		(hash_get_num_entries(known) >= KNOWN_MAX || key->store != known_store))
+	if (key->store != known_store)
 		forget_known();
-	if (known == NULL)
-	{
-		HASHCTL		ctl;
-
-		ctl.keysize = sizeof(KnownKey);
-		ctl.entrysize = sizeof(Known);
-		known = hash_create("hcguard declarations found", 256, &ctl,
-							HASH_ELEM | HASH_BLOBS);
-		known_store = key->store;
-	}
+	known = hc_session_table(known, "hcguard declarations found",
+							 sizeof(KnownKey), sizeof(Known), KNOWN_MAX);
+	known_store = key->store;
 	entry = hash_search(known, key, HASH_ENTER, NULL);
 	entry->typed = (type != NULL);
 	if (type != NULL)
 		strlcpy(entry->type, type, KNOWN_TYPE_LEN);
+}
+
+/*
+ * Whether every write to the store reaches the sessions' memories: its
+ * trigger is there and fires always, for every kind of write.  Where it
+ * is not (disabled by hand, or a store made by a script without it), the
+ * session keeps nothing, and every guard searches the store.
+ */
+static bool
+forgotten_on_write(Relation rel)
+{
+	const int	writes = TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE |
+		TRIGGER_TYPE_DELETE | TRIGGER_TYPE_TRUNCATE;
+	TriggerDesc *triggers = rel->trigdesc;
+
+	for (int i = 0; triggers != NULL && i < triggers->numtriggers; i++)
+	{
+		const Trigger *t = &triggers->triggers[i];
+
+		if (strcmp(t->tgname, HC_DECLARATIONS_TRIGGER) == 0 &&
+			t->tgenabled == TRIGGER_FIRES_ALWAYS &&
+			(t->tgtype & writes) == writes &&
+			!TRIGGER_FOR_ROW(t->tgtype))
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -232,7 +252,8 @@ recorded(Store *store, const char *schema_name, const char *table_name,
 
 		found = (type == NULL ||
 				 (stored_type != NULL && strcmp(stored_type, type) == 0));
-		remember(&key, stored_type);
+		if (forgotten_on_write(store->rel))
+			remember(&key, stored_type);
 	}
 	systable_endscan(scan);
 	return found;

@@ -12,6 +12,8 @@
  *   connect_model.c            what Connect leaves in a database
  *   store.c                    the confirmations the verdict reads
  *   report.c, suggest.c        what a person at a failed deploy reads
+ *   declarations.c             what the migrations declared
+ *   session_table.c            what a session keeps between calls
  *   trigger_log.c, locking.c, result_set.c, settings.c  the rest
  *   compat.h                   the server APIs that differ between versions
  *-------------------------------------------------------------------------

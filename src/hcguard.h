@@ -104,6 +104,10 @@ extern void hc_lock_table(Oid relid);
 extern void hc_unlock_table(Oid relid);
 extern void hc_without_locks(void (*work) (void *arg), void *arg);
 
+/* session_table.c */
+extern struct HTAB *hc_session_table(struct HTAB *table, const char *name,
+									 Size keysize, Size entrysize, long max);
+
 /* result_set.c */
 extern Tuplestorestate *hc_result_set(FunctionCallInfo fcinfo, TupleDesc *desc);
 

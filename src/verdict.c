@@ -316,20 +316,8 @@ set_slow(Oid relid, AttrNumber attnum)
 {
 	SlowKey		key;
 
-	if (slow != NULL && hash_get_num_entries(slow) >= SLOW_MAX)
-	{
-		hash_destroy(slow);
-		slow = NULL;
-	}
-	if (slow == NULL)
-	{
-		HASHCTL		ctl;
-
-		ctl.keysize = sizeof(SlowKey);
-		ctl.entrysize = sizeof(SlowKey);
-		slow = hash_create("hcguard columns past a first look", 64, &ctl,
-						   HASH_ELEM | HASH_BLOBS);
-	}
+	slow = hc_session_table(slow, "hcguard columns past a first look",
+							sizeof(SlowKey), sizeof(SlowKey), SLOW_MAX);
 	memset(&key, 0, sizeof(key));
 	key.relid = relid;
 	key.attnum = attnum;
@@ -372,7 +360,8 @@ judge_by_data(HcVerdict *v, Oid ownnsp, Snapshot snapshot,
 	read = hc_probe_first_rows(rel, v->lastop, v->sfid, probe, snapshot,
 							   HC_PROBE_FIRST_ROWS);
 	table_close(rel, NoLock);
-	if (!read)
+	/* no row read (an empty table, or one this session knew empty) tells nothing */
+	if (!read || probe->rows == 0)
 		return false;
 	passed = probe->found_row;
 	if (v->ncols == 0 && !passed)
