@@ -176,13 +176,16 @@ probe_heap(Relation rel, AttrNumber lastop, AttrNumber sfid, HcProbe *probe,
 /*
  * Blocks the table is known to have, without asking its size where this
  * session read it before: the size last read is kept with the relation's
- * storage (PostgreSQL 14 and later).  A table only grows under the lock the
- * caller holds, and the server reads such a kept size as PostgreSQL's own
- * visibility map does: whatever shrinks a table (VACUUM's truncation,
- * TRUNCATE, a rewrite) takes a lock that conflicts with the caller's, and
- * sends an invalidation that makes each session forget the size, which
- * taking the lock afterwards delivers.  So the kept size may be short of
- * the table's (other sessions' inserts), never past its end.
+ * storage (PostgreSQL 14 and later), and PostgreSQL's own visibility map
+ * code trusts it the same way.  Whatever shrinks a table sends an
+ * invalidation that makes every session forget the size, under a lock that
+ * conflicts with the caller's ("The caller must hold AccessExclusiveLock on
+ * the relation, to ensure that other backends receive the smgr
+ * invalidation event ... before they access any forks of the relation
+ * again", smgrtruncate's rule; TRUNCATE and rewrites give the table new
+ * storage), and taking the caller's lock afterwards delivers it.  So the
+ * kept size may be short of the table's (other sessions' inserts), never
+ * past its end.
  */
 static BlockNumber
 hc_known_blocks(Relation rel)
