@@ -43,8 +43,12 @@ hc_arg_name(FunctionCallInfo fcinfo, int argno, const char *what)
 void
 hc_check_field_name(const char *name)
 {
-	const char *lower = hc_lower(name);
+	const char *lower;
 
+	/* no case folding makes an underscore: most names need no folding here */
+	if (name[0] != '_')
+		return;
+	lower = hc_lower(name);
 	if (strcmp(lower, "_hc_lastop") == 0 || strcmp(lower, "_hc_err") == 0)
 		hc_error(HC_MSG_BOOKKEEPING_COLUMN, HC_ARGS(lower));
 }

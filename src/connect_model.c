@@ -115,27 +115,31 @@ lookup_column(Oid relid, const char *name)
 }
 
 /*
- * Looks a name up by each of its spellings in turn; the first found is
- * copied into found (NAMEDATALEN bytes).  Returns 0 when none is found.
+ * Looks a name up by each of its spellings in turn (hc_spellings); the
+ * first found is copied into found (NAMEDATALEN bytes).  Returns 0 when
+ * none is found.
  */
 static Oid
 find_spelled(Oid within, const char *given, Oid (*lookup) (Oid, const char *),
 			 char *found)
 {
-	const char *spelling[2];
-	int			n = hc_spellings(given, spelling);
+	const char *spelling = hc_identifier(given);
+	Oid			oid = lookup(within, spelling);
 
-	for (int i = 0; i < n; i++)
+	/* the lower case only where the name as given is not there: it costs */
+	if (oid == 0)
 	{
-		Oid			oid = lookup(within, spelling[i]);
+		const char *lower = hc_identifier(hc_lower(given));
 
-		if (oid != 0)
+		if (strcmp(lower, spelling) != 0)
 		{
-			strlcpy(found, spelling[i], NAMEDATALEN);
-			return oid;
+			spelling = lower;
+			oid = lookup(within, spelling);
 		}
 	}
-	return 0;
+	if (oid != 0)
+		strlcpy(found, spelling, NAMEDATALEN);
+	return oid;
 }
 
 Oid
