@@ -31,7 +31,7 @@
 /*
  * The size of a relation's main fork last read in this session, where the
  * server keeps it (PostgreSQL 14 and later), else InvalidBlockNumber: see
- * hc_known_blocks.
+ * known_blocks (probe.c).
  */
 #if PG_VERSION_NUM >= 140000
 #define hc_cached_blocks(rel) (RelationGetSmgr(rel)->smgr_cached_nblocks[MAIN_FORKNUM])

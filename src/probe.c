@@ -188,7 +188,7 @@ probe_heap(Relation rel, AttrNumber lastop, AttrNumber sfid, HcProbe *probe,
  * past its end.
  */
 static BlockNumber
-hc_known_blocks(Relation rel)
+known_blocks(Relation rel)
 {
 	BlockNumber blocks = hc_cached_blocks(rel);
 
@@ -202,7 +202,7 @@ hc_known_blocks(Relation rel)
  * with a system call that costs more than the rest of a passing guard's
  * look; the rows are fetched by their place instead, as an index scan
  * fetches them, with the same visibility and locking rules, and only from
- * blocks the table is known to have (hc_known_blocks).  Only a heap table
+ * blocks the table is known to have (known_blocks).  Only a heap table
  * without row-level security for the caller is read so; false says that
  * nothing was read.
  */
@@ -221,7 +221,7 @@ hc_probe_first_rows(Relation rel, AttrNumber lastop, AttrNumber sfid,
 	if (rel->rd_tableam != GetHeapamTableAmRoutine() ||
 		check_enable_rls(RelationGetRelid(rel), InvalidOid, false) == RLS_ENABLED)
 		return false;
-	blocks = hc_known_blocks(rel);
+	blocks = known_blocks(rel);
 	slot = table_slot_create(rel, NULL);
 	has_value = palloc0(sizeof(bool) * Max(probe->ncols, 1));
 	fetch = table_index_fetch_begin(rel);

@@ -298,29 +298,32 @@ typedef struct SlowKey
 
 static HTAB *slow = NULL;
 
-static bool
-is_slow(Oid relid, AttrNumber attnum)
+static SlowKey
+slow_key(Oid relid, AttrNumber attnum)
 {
 	SlowKey		key;
 
-	if (slow == NULL)
-		return false;
-	memset(&key, 0, sizeof(key));
+	memset(&key, 0, sizeof(key));	/* the hash reads the padding too */
 	key.relid = relid;
 	key.attnum = attnum;
-	return hash_search(slow, &key, HASH_FIND, NULL) != NULL;
+	return key;
+}
+
+static bool
+is_slow(Oid relid, AttrNumber attnum)
+{
+	SlowKey		key = slow_key(relid, attnum);
+
+	return slow != NULL && hash_search(slow, &key, HASH_FIND, NULL) != NULL;
 }
 
 static void
 set_slow(Oid relid, AttrNumber attnum)
 {
-	SlowKey		key;
+	SlowKey		key = slow_key(relid, attnum);
 
 	slow = hc_session_table(slow, "hcguard columns past a first look",
 							sizeof(SlowKey), sizeof(SlowKey), SLOW_MAX);
-	memset(&key, 0, sizeof(key));
-	key.relid = relid;
-	key.attnum = attnum;
 	(void) hash_search(slow, &key, HASH_ENTER, NULL);
 }
 
@@ -523,14 +526,25 @@ hc_release(HcVerdict *v)
 	v->locked = false;
 }
 
+/* Resolves, judges (for a guard: see judge_by_data) and lets go of the table. */
+static void
+verdict_of(HcVerdict *v, Oid ownnsp, const char *schema_name,
+		   const char *table_name, int ncols, const HcColumnArg *columns,
+		   Snapshot snapshot, bool guard)
+{
+	hc_resolve_declared(v, schema_name, table_name, ncols, columns, true);
+	v->guard = guard;
+	hc_judge(v, ownnsp, snapshot);
+	hc_release(v);
+}
+
 void
 hc_verdict_declared(HcVerdict *v, Oid ownnsp, const char *schema_name,
 					const char *table_name, int ncols,
 					const HcColumnArg *columns, Snapshot snapshot)
 {
-	hc_resolve_declared(v, schema_name, table_name, ncols, columns, true);
-	hc_judge(v, ownnsp, snapshot);
-	hc_release(v);
+	verdict_of(v, ownnsp, schema_name, table_name, ncols, columns, snapshot,
+			   false);
 }
 
 void
@@ -553,10 +567,8 @@ hc_verdict_guard(HcVerdict *v, Oid ownnsp, const char *schema_name,
 				 const char *table_name, int ncols,
 				 const HcColumnArg *columns, Snapshot snapshot)
 {
-	hc_resolve_declared(v, schema_name, table_name, ncols, columns, true);
-	v->guard = true;
-	hc_judge(v, ownnsp, snapshot);
-	hc_release(v);
+	verdict_of(v, ownnsp, schema_name, table_name, ncols, columns, snapshot,
+			   true);
 }
 
 int
