@@ -55,7 +55,7 @@ REGRESS_OPTS = --inputdir=. --use-existing
 # once by isolation-db with the Connect double and the extension.
 ISOLATION      = wait_sync wait_no_lock wait_cancel wait_isolation_level \
                  concurrent_ddl concurrent_reload concurrent_confirm config_one_look \
-                 concurrent_provision concurrent_declare session_memory
+                 concurrent_provision concurrent_declare session_memory catalog_memory
 ISOLATION_OPTS = --use-existing
 
 # PGXS's installcheck makes these first: the regression files' database

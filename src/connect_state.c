@@ -108,7 +108,7 @@ static HeapTuple
 probe(Oid ownnsp, const char *table, const char *index, int nkeys,
 	  const char *const *key_names, TupleDesc *desc)
 {
-	Oid			indexid = get_relname_relid(index, ownnsp);
+	Oid			indexid = hc_own_relid(ownnsp, index);
 	Oid			relid;
 	ScanKeyData keys[2];
 	NameData	names[2];
@@ -120,7 +120,7 @@ probe(Oid ownnsp, const char *table, const char *index, int nkeys,
 	/* a store never written to (most databases'): nothing to search */
 	if (!OidIsValid(indexid) || never_written(indexid))
 		return NULL;
-	relid = get_relname_relid(table, ownnsp);
+	relid = hc_own_relid(ownnsp, table);
 	if (!OidIsValid(relid))
 		return NULL;
 	for (int i = 0; i < nkeys; i++)

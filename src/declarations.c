@@ -71,8 +71,8 @@ typedef struct Store
 static bool
 find_store(Oid ownnsp, Store *store)
 {
-	store->relid = get_relname_relid(HC_DECLARATION_STORE, ownnsp);
-	store->indexid = get_relname_relid(HC_DECLARATION_INDEX, ownnsp);
+	store->relid = hc_own_relid(ownnsp, HC_DECLARATION_STORE);
+	store->indexid = hc_own_relid(ownnsp, HC_DECLARATION_INDEX);
 	store->rel = NULL;
 	return OidIsValid(store->relid) && OidIsValid(store->indexid);
 }

@@ -14,6 +14,7 @@
  *   report.c, suggest.c        what a person at a failed deploy reads
  *   declarations.c             what the migrations declared
  *   session_table.c            what a session keeps between calls
+ *   catalog_memory.c           ... of the catalogs, and when to forget it
  *   trigger_log.c, locking.c, result_set.c, settings.c  the rest
  *   compat.h                   the server APIs that differ between versions
  *-------------------------------------------------------------------------
@@ -33,4 +34,5 @@ _PG_init(void)
 {
 	hc_define_settings();
 	hc_declarations_init();
+	hc_catalog_memory_init();
 }

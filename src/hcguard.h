@@ -108,6 +108,11 @@ extern void hc_without_locks(void (*work) (void *arg), void *arg);
 extern struct HTAB *hc_session_table(struct HTAB *table, const char *name,
 									 Size keysize, Size entrysize, long max);
 
+/* catalog_memory.c: what a session keeps of the catalogs */
+extern void hc_catalog_memory_init(void);
+extern uint64 hc_catalog_generation(void);
+extern Oid	hc_own_relid(Oid nspid, const char *name);
+
 /* result_set.c */
 extern Tuplestorestate *hc_result_set(FunctionCallInfo fcinfo, TupleDesc *desc);
 
@@ -255,6 +260,25 @@ extern void hc_verdict_guard(HcVerdict *v, Oid ownnsp, const char *schema_name,
 							 const char *table_name, int ncols,
 							 const HcColumnArg *columns, Snapshot snapshot);
 extern int	hc_unmet_columns(const HcVerdict *v);
+
+/* catalog_memory.c: where a mapping that resolved led */
+typedef struct HcKeptMapping
+{
+	Oid			nspid;
+	Oid			relid;
+	AttrNumber	lastop;
+	AttrNumber	sfid;
+	NameData	schema_name;	/* as found in the catalog */
+	NameData	table_name;
+} HcKeptMapping;
+
+extern bool hc_recall_mapping(Oid roleid, const char *schema_given,
+							  const char *table_given, HcKeptMapping *mapping);
+extern void hc_keep_mapping(Oid roleid, const char *schema_given,
+							const char *table_given,
+							const HcKeptMapping *mapping, uint64 since);
+extern bool hc_recall_column(Oid relid, HcColumnVerdict *col, char *found);
+extern void hc_keep_column(Oid relid, const HcColumnVerdict *col, uint64 since);
 
 /* provision.c: hcguard.on_failure = provision */
 extern bool hc_is_provisioned(Oid nspid);

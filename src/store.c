@@ -88,25 +88,35 @@ hc_extension_schema(void)
 Oid
 hc_own_schema(void)
 {
-	Oid			nspid = get_namespace_oid(HC_SCHEMA_NAME, true);
+	/* found once per generation of the catalogs (catalog_memory.c) */
+	static Oid	kept = InvalidOid;
+	static uint64 kept_in = 0;
+	uint64		since = hc_catalog_generation();
+	Oid			nspid;
 
+	if (kept_in == since)
+		return kept;
+	nspid = get_namespace_oid(HC_SCHEMA_NAME, true);
 	if (!OidIsValid(nspid))
 		nspid = hc_extension_schema();
 	if (!OidIsValid(nspid))
 		hc_error(HC_MSG_STORE_MISSING, HC_ARGS(HC_SCHEMA_NAME "." HC_STORE_NAME));
+	if (since == hc_catalog_generation())
+	{
+		kept = nspid;
+		kept_in = since;
+	}
 	return nspid;
 }
 
 static Oid
 store_relid(Oid ownnsp, bool index)
 {
-	Oid			relid = get_relname_relid(index ? STORE_INDEX_NAME : HC_STORE_NAME,
-										  ownnsp);
+	Oid			relid = hc_own_relid(ownnsp, index ? STORE_INDEX_NAME : HC_STORE_NAME);
 
 	/* before 1.2, in the extension's schema */
 	if (!OidIsValid(relid))
-		relid = get_relname_relid(index ? LEGACY_STORE_INDEX_NAME : LEGACY_STORE_NAME,
-								  ownnsp);
+		relid = hc_own_relid(ownnsp, index ? LEGACY_STORE_INDEX_NAME : LEGACY_STORE_NAME);
 	if (!OidIsValid(relid))
 		hc_error(HC_MSG_STORE_MISSING, HC_ARGS(HC_SCHEMA_NAME "." HC_STORE_NAME));
 	return relid;

@@ -111,10 +111,12 @@ check_type(const HcVerdict *v, HcColumnVerdict *col)
 
 /*
  * Resolves the listed columns; one listed twice (as Name and name) counts
- * once, with its first declaration.
+ * once, with its first declaration.  A column of a mapping recalled from
+ * the session's memory may be recalled too; one found and of its declared
+ * type is kept there, for the generation 'since' (catalog_memory.c).
  */
 static void
-resolve_columns(HcVerdict *v)
+resolve_columns(HcVerdict *v, bool recalled, uint64 since)
 {
 	List	   *existing = NIL;
 	int			kept = 0;
@@ -123,16 +125,23 @@ resolve_columns(HcVerdict *v)
 	{
 		HcColumnVerdict *col = &v->cols[kept];
 		char		found[NAMEDATALEN];
+		bool		known;
 
 		*col = v->cols[i];
-		col->attnum = hc_find_column(v->relid, col->given, found);
+		known = recalled && hc_recall_column(v->relid, col, found);
+		if (!known)
+			col->attnum = hc_find_column(v->relid, col->given, found);
 		if (listed_before(v, kept, col))
 			continue;
 		kept++;
 		if (col->attnum != InvalidAttrNumber)
 		{
 			col->name = pstrdup(found);
+			if (known)
+				continue;
 			check_type(v, col);
+			if (col->problem == HC_OK)
+				hc_keep_column(v->relid, col, since);
 			continue;
 		}
 		col->problem = HC_NO_COLUMN;
@@ -141,6 +150,16 @@ resolve_columns(HcVerdict *v)
 		col->closest = hc_closest_names(col->given, existing);
 	}
 	v->ncols = kept;
+}
+
+static void
+start_verdict(HcVerdict *v, const char *schema_name)
+{
+	memset(v, 0, sizeof(HcVerdict));
+	initStringInfo(&v->why);
+	v->schema_given = schema_name;
+	v->schema_name = schema_name;
+	v->cols = palloc0(sizeof(HcColumnVerdict));
 }
 
 /*
@@ -152,12 +171,7 @@ hc_resolve_schema(HcVerdict *v, const char *schema_name, bool check_read)
 {
 	char		found[NAMEDATALEN];
 
-	memset(v, 0, sizeof(HcVerdict));
-	initStringInfo(&v->why);
-	v->schema_given = schema_name;
-	v->schema_name = schema_name;
-	v->cols = palloc0(sizeof(HcColumnVerdict));
-
+	start_verdict(v, schema_name);
 	v->nspid = hc_find_schema(schema_name, found);
 	if (OidIsValid(v->nspid))
 		v->schema_name = pstrdup(found);
@@ -194,16 +208,79 @@ hc_resolve(HcVerdict *v, const char *schema_name, const char *table_name,
 	hc_resolve_declared(v, schema_name, table_name, ncols, columns, check_read);
 }
 
+/*
+ * A mapping the caller resolved before, in this generation of the catalogs,
+ * locked; false if there is none.  Taking the lock delivers the
+ * invalidations of whatever changed the table meanwhile (DDL sends them
+ * before it lets go of its own lock): if any came, the memory is not used.
+ */
+static bool
+recall_mapping(HcVerdict *v, const char *schema_name, const char *table_name,
+			   uint64 since)
+{
+	HcKeptMapping m;
+
+	if (!hc_recall_mapping(GetUserId(), schema_name, table_name, &m))
+		return false;
+	hc_lock_table(m.relid);
+	if (hc_catalog_generation() != since)
+	{
+		hc_unlock_table(m.relid);
+		return false;
+	}
+	start_verdict(v, schema_name);
+	v->nspid = m.nspid;
+	v->schema_name = pstrdup(NameStr(m.schema_name));
+	v->connect_schema = true;
+	v->relid = m.relid;
+	v->table_name = pstrdup(NameStr(m.table_name));
+	v->locked = true;
+	v->lastop = m.lastop;
+	v->sfid = m.sfid;
+	return true;
+}
+
+/*
+ * Keeps a mapping that resolved, for the caller's role: only where the role
+ * may read the whole table, so that a recalled mapping needs no check of
+ * its columns' rights.
+ */
+static void
+keep_mapping(const HcVerdict *v, uint64 since)
+{
+	HcKeptMapping m;
+
+	if (pg_class_aclcheck(v->relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.nspid = v->nspid;
+	m.relid = v->relid;
+	m.lastop = v->lastop;
+	m.sfid = v->sfid;
+	namestrcpy(&m.schema_name, v->schema_name);
+	namestrcpy(&m.table_name, v->table_name);
+	hc_keep_mapping(GetUserId(), v->schema_given, v->table_given, &m, since);
+}
+
+/*
+ * The whole chain.  A guard's (check_read) is kept in the session's memory
+ * once it resolved, and recalled on the next call (catalog_memory.c).
+ */
 void
 hc_resolve_declared(HcVerdict *v, const char *schema_name,
 					const char *table_name, int ncols,
 					const HcColumnArg *columns, bool check_read)
 {
 	char		found[NAMEDATALEN];
-	bool		schema_ok = hc_resolve_schema(v, schema_name, check_read);
+	uint64		since = hc_catalog_generation();
+	bool		recalled = check_read &&
+		recall_mapping(v, schema_name, table_name, since);
+	bool		schema_ok = recalled ||
+		hc_resolve_schema(v, schema_name, check_read);
 
 	v->table_given = table_name;
-	v->table_name = table_name;
+	if (!recalled)
+		v->table_name = table_name;
 	v->ncols = ncols;
 	v->cols = palloc0(sizeof(HcColumnVerdict) * Max(ncols, 1));
 	for (int i = 0; i < ncols; i++)
@@ -216,27 +293,30 @@ hc_resolve_declared(HcVerdict *v, const char *schema_name,
 	if (!schema_ok)
 		return;
 
-	lock_table(v);
-	if (!OidIsValid(v->relid))
+	if (!recalled)
 	{
-		v->problem = HC_NO_TABLE;
-		v->closest = hc_closest_names(table_name, hc_mapping_names(v->nspid));
-		return;
+		lock_table(v);
+		if (!OidIsValid(v->relid))
+		{
+			v->problem = HC_NO_TABLE;
+			v->closest = hc_closest_names(table_name, hc_mapping_names(v->nspid));
+			return;
+		}
+		if (!hc_is_mapping(v->relid, &v->why))
+		{
+			v->problem = HC_NOT_MAPPING;
+			return;
+		}
+		v->lastop = hc_find_column(v->relid, "_hc_lastop", found);
+		v->sfid = hc_find_column(v->relid, "sfid", found);
 	}
-	if (!hc_is_mapping(v->relid, &v->why))
-	{
-		v->problem = HC_NOT_MAPPING;
-		return;
-	}
-	v->lastop = hc_find_column(v->relid, "_hc_lastop", found);
-	v->sfid = hc_find_column(v->relid, "sfid", found);
 
-	resolve_columns(v);
+	resolve_columns(v, recalled, since);
 	v->mapped = true;
 	for (int i = 0; i < v->ncols; i++)
 		if (v->cols[i].problem == HC_NO_COLUMN)
 			v->mapped = false;
-	if (check_read && !can_read(v))
+	if (check_read && !recalled && !can_read(v))
 		v->problem = HC_TABLE_DENIED;
 	else if (!v->mapped)
 		v->problem = HC_NO_COLUMN;
@@ -244,6 +324,8 @@ hc_resolve_declared(HcVerdict *v, const char *schema_name,
 		for (int i = 0; i < v->ncols; i++)
 			if (v->cols[i].problem == HC_WRONG_TYPE)
 				v->problem = HC_WRONG_TYPE;
+	if (check_read && !recalled && v->problem == HC_OK)
+		keep_mapping(v, since);
 }
 
 /*
