@@ -24,10 +24,13 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_trigger.h"
+#include "commands/trigger.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
 #include "utils/syscache.h"
 
 #include "hcguard.h"
@@ -92,46 +95,51 @@ enter(HTAB **table, const char *what, Size keysize, Size entrysize,
 
 /*
  * A relation of hcguard's own schema by name, or InvalidOid: the stores
- * are looked for on every guard, and most often are where they were.
+ * are looked for on every guard, and most often are where they were.  They
+ * are a handful, named by constants: a short list compared by name costs
+ * less than hashing a whole name.
  */
-#define RELIDS_MAX 64
-
-typedef struct RelidKey
-{
-	Oid			nspid;
-	NameData	name;
-} RelidKey;
+#define RELIDS_MAX 16
 
 typedef struct KeptRelid
 {
-	RelidKey	key;
+	Oid			nspid;
+	char		name[NAMEDATALEN];
 	uint64		generation;
 	Oid			relid;
 } KeptRelid;
 
-static HTAB *relids = NULL;
+static KeptRelid relids[RELIDS_MAX];
+static int	nrelids = 0;
 
 Oid
 hc_own_relid(Oid nspid, const char *name)
 {
-	RelidKey	key;
-	KeptRelid  *kept;
 	uint64		now = generation;
 	Oid			relid;
+	KeptRelid  *kept = NULL;
 
-	memset(&key, 0, sizeof(key));	/* the hash reads the padding too */
-	key.nspid = nspid;
-	namestrcpy(&key.name, name);
-	if (relids != NULL &&
-		(kept = hash_search(relids, &key, HASH_FIND, NULL)) != NULL &&
-		kept->generation == now)
-		return kept->relid;
+	for (int i = 0; i < nrelids; i++)
+		if (relids[i].nspid == nspid && strcmp(relids[i].name, name) == 0)
+		{
+			if (relids[i].generation == now)
+				return relids[i].relid;
+			kept = &relids[i];
+			break;
+		}
 
 	relid = get_relname_relid(name, nspid);
-	kept = enter(&relids, "hcguard relations of its own",
-				 sizeof(RelidKey), sizeof(KeptRelid), RELIDS_MAX, &key);
-	kept->generation = now;
-	kept->relid = relid;
+	if (kept == NULL && nrelids < RELIDS_MAX && strlen(name) < NAMEDATALEN)
+	{
+		kept = &relids[nrelids++];
+		kept->nspid = nspid;
+		strlcpy(kept->name, name, NAMEDATALEN);
+	}
+	if (kept != NULL)
+	{
+		kept->generation = now;
+		kept->relid = relid;
+	}
 	return relid;
 }
 
@@ -272,4 +280,50 @@ hc_keep_column(Oid relid, const HcColumnVerdict *col, uint64 since)
 	kept->generation = since;
 	kept->attnum = col->attnum;
 	strlcpy(NameStr(kept->name), col->name, NAMEDATALEN);
+}
+
+/*
+ * The body of the triggers on hcguard's stores that make every session
+ * forget what it kept of them (declarations.c, connect_state.c): AFTER any
+ * write, FOR EACH STATEMENT, an invalidation of the store's relation, which
+ * PostgreSQL delivers to every session when the writer commits, and to the
+ * writer itself at its next command and when it rolls back.
+ */
+Datum
+hc_store_changed(FunctionCallInfo fcinfo, const char *function_name)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event))
+		elog(ERROR, "%s must run AFTER, FOR EACH STATEMENT", function_name);
+	CacheInvalidateRelcache(trigdata->tg_relation);
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * Whether every write to the store reaches the sessions' memories: the
+ * named trigger is there and fires always, for every kind of write.  Where
+ * it is not (disabled by hand, or a store made by a script without it), a
+ * session keeps nothing of the store.
+ */
+bool
+hc_forgotten_on_write(Relation rel, const char *trigger_name)
+{
+	const int	writes = TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE |
+		TRIGGER_TYPE_DELETE | TRIGGER_TYPE_TRUNCATE;
+	TriggerDesc *triggers = rel->trigdesc;
+
+	for (int i = 0; triggers != NULL && i < triggers->numtriggers; i++)
+	{
+		const Trigger *t = &triggers->triggers[i];
+
+		if (strcmp(t->tgname, trigger_name) == 0 &&
+			t->tgenabled == TRIGGER_FIRES_ALWAYS &&
+			(t->tgtype & writes) == writes &&
+			!TRIGGER_FOR_ROW(t->tgtype))
+			return true;
+	}
+	return false;
 }

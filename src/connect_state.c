@@ -20,6 +20,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "storage/bufmgr.h"
 #include "utils/rel.h"
@@ -31,6 +32,7 @@
 #define SNAPSHOT_INDEX "connect_snapshot_pkey"
 #define MAPPING_TABLE "connect_mapping_state"
 #define MAPPING_INDEX "connect_mapping_state_pkey"
+#define SNAPSHOT_TRIGGER "hcguard_connect_state_changed"
 
 /* connect_snapshot's columns */
 #define Anum_snapshot_connection_state 2
@@ -97,6 +99,62 @@ never_written(Oid indexid)
 	}
 	index_close(index, AccessShareLock);
 	return empty;
+}
+
+PG_FUNCTION_INFO_V1(hcguard_connect_state_changed);
+
+/*
+ * AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE on the snapshot store, for
+ * each statement: every session forgets that nothing was recorded there.
+ */
+Datum
+hcguard_connect_state_changed(PG_FUNCTION_ARGS)
+{
+	return hc_store_changed(fcinfo, "hcguard__connect_state_changed");
+}
+
+/*
+ * Whether no report of Connect's state was ever recorded in this database:
+ * most databases', where every guard would otherwise read the store's
+ * metapage.  Once seen, it is kept until the catalogs' next generation
+ * (catalog_memory.c), which any write to the store starts: the store's
+ * trigger hcguard_connect_state_changed sends an invalidation of it
+ * (src/extension/v1.2.sql).  Invalidations are taken in first, so that a
+ * report whose writer committed before this guard began is seen; one whose
+ * commit this guard's snapshot sees in the instant before its invalidation
+ * is sent is not, as if the guard had run just before that commit.  Where
+ * the trigger is not armed (disabled by hand), nothing is kept.
+ */
+static bool
+nothing_recorded(Oid ownnsp)
+{
+	static uint64 seen_in = 0;
+	static Oid	seen_nsp = InvalidOid;
+	uint64		now;
+	Oid			relid;
+	Oid			indexid;
+	Relation	rel;
+	bool		armed;
+
+	AcceptInvalidationMessages();
+	now = hc_catalog_generation();
+	if (seen_in == now && seen_nsp == ownnsp)
+		return true;
+	relid = hc_own_relid(ownnsp, SNAPSHOT_TABLE);
+	indexid = hc_own_relid(ownnsp, SNAPSHOT_INDEX);
+	if (!OidIsValid(relid) || !OidIsValid(indexid))
+		return true;			/* the extension's SQL not yet updated to 1.2 */
+	rel = table_open(relid, AccessShareLock);
+	armed = hc_forgotten_on_write(rel, SNAPSHOT_TRIGGER);
+	table_close(rel, AccessShareLock);
+	if (!never_written(indexid))
+		return false;
+	if (armed)
+	{
+		seen_in = now;
+		seen_nsp = ownnsp;
+	}
+	return true;
 }
 
 /*
@@ -170,6 +228,8 @@ hc_connect_word(Oid ownnsp, const char *schema_name, const char *table_name,
 	bool		isnull;
 
 	memset(word, 0, sizeof(HcConnectWord));
+	if (nothing_recorded(ownnsp))
+		return HC_CONNECT_NONE;
 	snapshot = probe(ownnsp, SNAPSHOT_TABLE, SNAPSHOT_INDEX, 1,
 					 HC_ARGS(schema_name), &desc);
 	if (snapshot == NULL)

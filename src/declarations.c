@@ -20,9 +20,7 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "access/xlog.h"
-#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
-#include "commands/trigger.h"
 #include "funcapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -140,14 +138,7 @@ store_changed(Datum arg, Oid relid)
 Datum
 hcguard_declarations_changed(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-
-	if (!CALLED_AS_TRIGGER(fcinfo) ||
-		!TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event))
-		elog(ERROR, "hcguard__declarations_changed must run AFTER, FOR EACH STATEMENT");
-	CacheInvalidateRelcache(trigdata->tg_relation);
-	return PointerGetDatum(NULL);
+	return hc_store_changed(fcinfo, "hcguard__declarations_changed");
 }
 
 void
@@ -181,32 +172,6 @@ remember(const KnownKey *key, const char *type)
 	entry->typed = (type != NULL);
 	if (type != NULL)
 		strlcpy(entry->type, type, KNOWN_TYPE_LEN);
-}
-
-/*
- * Whether every write to the store reaches the sessions' memories: its
- * trigger is there and fires always, for every kind of write.  Where it
- * is not (disabled by hand, or a store made by a script without it), the
- * session keeps nothing, and every guard searches the store.
- */
-static bool
-forgotten_on_write(Relation rel)
-{
-	const int	writes = TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE |
-		TRIGGER_TYPE_DELETE | TRIGGER_TYPE_TRUNCATE;
-	TriggerDesc *triggers = rel->trigdesc;
-
-	for (int i = 0; triggers != NULL && i < triggers->numtriggers; i++)
-	{
-		const Trigger *t = &triggers->triggers[i];
-
-		if (strcmp(t->tgname, HC_DECLARATIONS_TRIGGER) == 0 &&
-			t->tgenabled == TRIGGER_FIRES_ALWAYS &&
-			(t->tgtype & writes) == writes &&
-			!TRIGGER_FOR_ROW(t->tgtype))
-			return true;
-	}
-	return false;
 }
 
 /*
@@ -252,7 +217,7 @@ recorded(Store *store, const char *schema_name, const char *table_name,
 
 		found = (type == NULL ||
 				 (stored_type != NULL && strcmp(stored_type, type) == 0));
-		if (forgotten_on_write(store->rel))
+		if (hc_forgotten_on_write(store->rel, HC_DECLARATIONS_TRIGGER))
 			remember(&key, stored_type);
 	}
 	systable_endscan(scan);

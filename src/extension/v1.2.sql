@@ -17,6 +17,19 @@ CREATE TRIGGER hcguard_declarations_changed
     FOR EACH STATEMENT EXECUTE FUNCTION hcguard__declarations_changed();
 ALTER TABLE hcguard.declaration_store ENABLE ALWAYS TRIGGER hcguard_declarations_changed;
 
+-- Each session keeps that no report of Connect's state was ever recorded,
+-- so that a guard does not look into the store; any write to it makes every
+-- session look again (src/connect_state.c).
+CREATE FUNCTION hcguard__connect_state_changed()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'hcguard_connect_state_changed'
+LANGUAGE C;
+
+CREATE TRIGGER hcguard_connect_state_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON hcguard.connect_snapshot
+    FOR EACH STATEMENT EXECUTE FUNCTION hcguard__connect_state_changed();
+ALTER TABLE hcguard.connect_snapshot ENABLE ALWAYS TRIGGER hcguard_connect_state_changed;
+
 CREATE FUNCTION hcguard__verdict_state(schema_name text, table_name text, column_name text,
                                        OUT code text, OUT message text)
 AS 'MODULE_PATHNAME', 'hcguard_verdict_state'
