@@ -161,6 +161,33 @@ SELECT hcdouble.connect_load('salesforce', 'Probe_Extra__c', 3);
 SELECT count(*) FILTER (WHERE table_name = 'probe_extra__c' AND synced) AS added_synced FROM hcguard_mappings('salesforce');
 SELECT count(*) AS looks_planned FROM pg_prepared_statements WHERE name LIKE 'hcguard\_mappings\_%';
 
+-- A _hc_lastop that is not Connect's short word (an application changed
+-- the column's type, and wrote long values) may be stored apart from its
+-- row or compressed: such a row is read like any other.  Subject is valued
+-- only in rows whose _hc_lastop is long (not Connect-written), Status in a
+-- row Connect wrote after them.  (The rows are written past the mapping's
+-- trigger, which would mark them PENDING.)
+SELECT hcdouble.create_mapping('salesforce', 'Long_Lastop__c',
+    '[["Subject","string(255)"],["Status","picklist"]]');
+SET session_replication_role = replica;
+ALTER TABLE salesforce.long_lastop__c ALTER COLUMN _hc_lastop TYPE text,
+    ALTER COLUMN _hc_lastop SET STORAGE EXTERNAL;
+INSERT INTO salesforce.long_lastop__c (sfid, subject, _hc_lastop)
+VALUES ('a01000000000001AAA', 'apart', (SELECT string_agg(md5(i::text), '') FROM generate_series(1, 200) i));
+ALTER TABLE salesforce.long_lastop__c ALTER COLUMN _hc_lastop SET STORAGE MAIN;
+INSERT INTO salesforce.long_lastop__c (sfid, subject, _hc_lastop)
+VALUES ('a01000000000002AAA', 'compressed', repeat('SYNCED', 2000));
+INSERT INTO salesforce.long_lastop__c (sfid, status, _hc_lastop)
+VALUES ('a01000000000003AAA', 'Open', 'SYNCED');
+RESET session_replication_role;
+SELECT pg_relation_size(reltoastrelid) > 0 AS some_stored_apart
+  FROM pg_class WHERE oid = 'salesforce.long_lastop__c'::regclass;
+SELECT sfid, pg_column_size(_hc_lastop) < octet_length(_hc_lastop) AS compressed
+  FROM salesforce.long_lastop__c ORDER BY sfid;
+SELECT hcguard_required('salesforce', 'long_lastop__c', 'status');
+SELECT hcguard_required('salesforce', 'long_lastop__c', 'subject');
+SELECT hcdouble.drop_mapping('salesforce', 'Long_Lastop__c');
+
 -- Leave nothing behind: every file builds the Connect schemas it uses, and
 -- its confirmations go with them.
 SELECT hcdouble.drop_connect_schema('salesforce');

@@ -111,42 +111,45 @@ tally(HcProbe *probe, HcOrigin op, const bool *has_value, int *unknown)
 }
 
 /*
- * Looks at one row of a scan: has_value gets whether each wanted column
- * holds a value in it.  Returns true once nothing more is to be learned
- * from further rows.
+ * Looks at one row: has_value gets whether each wanted column holds a
+ * value in it.  Returns true once nothing more is to be learned from
+ * further rows.
  */
 static bool
-look_at_row(HcProbe *probe, TupleTableSlot *slot, TupleDesc desc,
-			AttrNumber lastop, AttrNumber sfid, bool *has_value, int *unknown)
+look_at_tuple(HcProbe *probe, HeapTuple tuple, TupleDesc desc,
+			  AttrNumber lastop, AttrNumber sfid, bool *has_value, int *unknown)
 {
 	bool		any = (probe->ncols == 0);
 	bool		lastop_null;
-	bool		sfid_null;
+	bool		sfid_null = true;	/* looked at only where lastop is NULL */
 	Datum		d;
 
 	CHECK_FOR_INTERRUPTS();
 	probe->rows++;
-	if (probe->ncols > 0)
+	for (int i = 0; i < probe->ncols; i++)
 	{
-		bool		should_free;
-		HeapTuple	tuple = ExecFetchSlotHeapTuple(slot, false, &should_free);
-
-		for (int i = 0; i < probe->ncols; i++)
-		{
-			has_value[i] = !heap_attisnull(tuple, probe->attnums[i], desc);
-			any |= has_value[i];
-		}
-		if (should_free)
-			heap_freetuple(tuple);
+		has_value[i] = !heap_attisnull(tuple, probe->attnums[i], desc);
+		any |= has_value[i];
 	}
 	if (!any)
 		return false;
-	d = slot_getattr(slot, lastop, &lastop_null);
+	d = heap_getattr(tuple, lastop, desc, &lastop_null);
 	if (lastop_null)
-		(void) slot_getattr(slot, sfid, &sfid_null);
-	else
-		sfid_null = true;		/* not looked at */
+		(void) heap_getattr(tuple, sfid, desc, &sfid_null);
 	return tally(probe, origin(d, lastop_null, !sfid_null), has_value, unknown);
+}
+
+static bool
+look_at_row(HcProbe *probe, TupleTableSlot *slot, TupleDesc desc,
+			AttrNumber lastop, AttrNumber sfid, bool *has_value, int *unknown)
+{
+	bool		should_free;
+	HeapTuple	tuple = ExecFetchSlotHeapTuple(slot, false, &should_free);
+	bool		done = look_at_tuple(probe, tuple, desc, lastop, sfid, has_value, unknown);
+
+	if (should_free)
+		heap_freetuple(tuple);
+	return done;
 }
 
 static void
@@ -196,15 +199,34 @@ known_blocks(Relation rel)
 }
 
 /*
+ * Whether a row's _hc_lastop is stored apart from the row (TOAST) or
+ * compressed: reading it then reads other pages, which is not done while
+ * holding the lock on this one.  Connect writes a short word there; only
+ * an application could put anything longer.
+ */
+static bool
+lastop_stored_apart(HeapTuple tuple, TupleDesc desc, AttrNumber lastop)
+{
+	bool		isnull;
+	Datum		d = heap_getattr(tuple, lastop, desc, &isnull);
+
+	return !isnull && TupleDescAttr(desc, lastop - 1)->attlen == -1 &&
+		(VARATT_IS_EXTERNAL(DatumGetPointer(d)) ||
+		 VARATT_IS_COMPRESSED(DatumGetPointer(d)));
+}
+
+/*
  * The probe of a table's first rows, at most rows of them, block by block
  * from the first: a guard's first look (see judge_by_data), where Connect's
  * initial load put its rows.  A heap scan would first ask the table's size,
  * with a system call that costs more than the rest of a passing guard's
- * look; the rows are fetched by their place instead, as an index scan
- * fetches them, with the same visibility and locking rules, and only from
- * blocks the table is known to have (known_blocks).  Only a heap table
- * without row-level security for the caller is read so; false says that
- * nothing was read.
+ * look; the rows are read by their place instead, each block once, with the
+ * visibility, predicate locking and HOT-chain rules of an index scan's
+ * fetch (heap_hot_search_buffer), and only from blocks the table is known
+ * to have (known_blocks).  A row is looked at in place, under the block's
+ * share lock, unless its _hc_lastop is stored apart: that row is copied
+ * first.  Only a heap table without row-level security for the caller is
+ * read so; false says that nothing was read.
  */
 bool
 hc_probe_first_rows(Relation rel, AttrNumber lastop, AttrNumber sfid,
@@ -212,8 +234,6 @@ hc_probe_first_rows(Relation rel, AttrNumber lastop, AttrNumber sfid,
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	BlockNumber blocks;
-	IndexFetchTableData *fetch;
-	TupleTableSlot *slot;
 	bool	   *has_value;
 	int			unknown = probe->ncols;
 	bool		done = false;
@@ -222,38 +242,46 @@ hc_probe_first_rows(Relation rel, AttrNumber lastop, AttrNumber sfid,
 		check_enable_rls(RelationGetRelid(rel), InvalidOid, false) == RLS_ENABLED)
 		return false;
 	blocks = known_blocks(rel);
-	slot = table_slot_create(rel, NULL);
 	has_value = palloc0(sizeof(bool) * Max(probe->ncols, 1));
-	fetch = table_index_fetch_begin(rel);
 	for (BlockNumber block = 0; block < blocks && !done && probe->rows < rows; block++)
 	{
 		Buffer		buf = ReadBuffer(rel, block);
 		OffsetNumber last;
 
+		/* as an index scan's fetch does on reaching a block */
+		heap_page_prune_opt(rel, buf);
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		last = PageGetMaxOffsetNumber(BufferGetPage(buf));
-		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 		for (OffsetNumber off = FirstOffsetNumber;
 			 off <= last && !done && probe->rows < rows; off++)
 		{
 			ItemPointerData tid;
-			bool		call_again = false;
+			HeapTupleData tuple;
 
 			/*
 			 * A row's current version, reached from where its first was
 			 * put: a later version (HOT) is not a place of its own here.
 			 */
 			ItemPointerSet(&tid, block, off);
-			if (!table_index_fetch_tuple(fetch, &tid, snapshot, slot, &call_again, NULL))
+			if (!heap_hot_search_buffer(&tid, rel, buf, snapshot, &tuple, NULL, true))
 				continue;
 			/* counted as an index scan's rows are, in idx_tup_fetch */
 			pgstat_count_heap_fetch(rel);
-			done = look_at_row(probe, slot, desc, lastop, sfid, has_value, &unknown);
+			if (lastop_stored_apart(&tuple, desc, lastop))
+			{
+				HeapTuple	copy = heap_copytuple(&tuple);
+
+				/* the pin keeps the page's rows where they are meanwhile */
+				LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+				done = look_at_tuple(probe, copy, desc, lastop, sfid, has_value, &unknown);
+				heap_freetuple(copy);
+				LockBuffer(buf, BUFFER_LOCK_SHARE);
+			}
+			else
+				done = look_at_tuple(probe, &tuple, desc, lastop, sfid, has_value, &unknown);
 		}
-		ReleaseBuffer(buf);
+		UnlockReleaseBuffer(buf);
 	}
-	table_index_fetch_end(fetch);
-	ExecDropSingleTupleTableSlot(slot);
 	return true;
 }
 
