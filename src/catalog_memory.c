@@ -83,13 +83,13 @@ hc_catalog_generation(void)
 
 /*
  * The entry for key in one of the session's tables, made on first use; the
- * caller fills it in.
+ * caller fills it in.  Their keys end in names.
  */
 static void *
 enter(HTAB **table, const char *what, Size keysize, Size entrysize,
 	  long max_entries, const void *key)
 {
-	*table = hc_session_table(*table, what, keysize, entrysize, max_entries);
+	*table = hc_session_table(*table, what, keysize, entrysize, max_entries, true);
 	return hash_search(*table, key, HASH_ENTER, NULL);
 }
 
@@ -152,12 +152,15 @@ hc_own_relid(Oid nspid, const char *name)
  */
 #define KEPT_MAX 4096
 
-typedef struct MappingKey
+typedef struct MappingKey		/* names last: see hc_session_table */
 {
 	Oid			roleid;
 	NameData	schema_given;
 	NameData	table_given;
 } MappingKey;
+
+StaticAssertDecl(sizeof(MappingKey) == sizeof(Oid) + 2 * NAMEDATALEN,
+				 "a mapping's key is a fixed part, then names");
 
 typedef struct KeptMapping
 {
@@ -220,13 +223,16 @@ hc_keep_mapping(Oid roleid, const char *schema_given, const char *table_given,
  * type it was declared with (InvalidOid: none): the column found, whose
  * type, where one was declared, matched it.
  */
-typedef struct ColumnKey
+typedef struct ColumnKey		/* names last: see hc_session_table */
 {
 	Oid			relid;
-	NameData	given;
 	Oid			declared;
 	int32		declared_typmod;
+	NameData	given;
 } ColumnKey;
+
+StaticAssertDecl(sizeof(ColumnKey) == 2 * sizeof(Oid) + sizeof(int32) + NAMEDATALEN,
+				 "a column's key is a fixed part, then a name");
 
 typedef struct KeptColumn
 {

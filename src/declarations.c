@@ -99,11 +99,14 @@ close_store(Store *store)
 #define KNOWN_MAX 4096
 #define KNOWN_TYPE_LEN 128
 
-typedef struct KnownKey
+typedef struct KnownKey		/* names last: see hc_session_table */
 {
 	Oid			store;
 	NameData	names[3];
 } KnownKey;
+
+StaticAssertDecl(sizeof(KnownKey) == sizeof(Oid) + 3 * NAMEDATALEN,
+				 "a declaration's key is a fixed part, then names");
 
 typedef struct Known
 {
@@ -166,7 +169,7 @@ remember(const KnownKey *key, const char *type)
 	if (key->store != known_store)
 		forget_known();
 	known = hc_session_table(known, "hcguard declarations found",
-							 sizeof(KnownKey), sizeof(Known), KNOWN_MAX);
+							 sizeof(KnownKey), sizeof(Known), KNOWN_MAX, true);
 	known_store = key->store;
 	entry = hash_search(known, key, HASH_ENTER, NULL);
 	entry->typed = (type != NULL);

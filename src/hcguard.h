@@ -106,7 +106,8 @@ extern void hc_without_locks(void (*work) (void *arg), void *arg);
 
 /* session_table.c */
 extern struct HTAB *hc_session_table(struct HTAB *table, const char *name,
-									 Size keysize, Size entrysize, long max);
+									 Size keysize, Size entrysize, long max,
+									 bool names_last);
 
 /* catalog_memory.c: what a session keeps of the catalogs */
 extern void hc_catalog_memory_init(void);

@@ -405,7 +405,7 @@ set_slow(Oid relid, AttrNumber attnum)
 	SlowKey		key = slow_key(relid, attnum);
 
 	slow = hc_session_table(slow, "hcguard columns past a first look",
-							sizeof(SlowKey), sizeof(SlowKey), SLOW_MAX);
+							sizeof(SlowKey), sizeof(SlowKey), SLOW_MAX, false);
 	(void) hash_search(slow, &key, HASH_ENTER, NULL);
 }
 
