@@ -263,6 +263,25 @@ keep_mapping(const HcVerdict *v, uint64 since)
 }
 
 /*
+ * The active snapshot under which hcguard first resolved names, and the
+ * catalogs' generation when it began (see hc_judge).  A later statement's
+ * snapshot at the same address is taken for the earlier one: it is no
+ * older, so that errs only towards taking a fresh snapshot.
+ */
+static Snapshot noted = NULL;
+static uint64 noted_in = 0;
+
+static void
+note_resolution(uint64 since)
+{
+	if (ActiveSnapshotSet() && GetActiveSnapshot() != noted)
+	{
+		noted = GetActiveSnapshot();
+		noted_in = since;
+	}
+}
+
+/*
  * The whole chain.  A guard's (check_read) is kept in the session's memory
  * once it resolved, and recalled on the next call (catalog_memory.c).
  */
@@ -278,6 +297,7 @@ hc_resolve_declared(HcVerdict *v, const char *schema_name,
 	bool		schema_ok = recalled ||
 		hc_resolve_schema(v, schema_name, check_read);
 
+	note_resolution(since);
 	v->table_given = table_name;
 	if (!recalled)
 		v->table_name = table_name;
@@ -579,18 +599,25 @@ judge(HcVerdict *v, Oid ownnsp, Snapshot snapshot)
 
 /*
  * In READ COMMITTED the data is read as of now, not as of the statement's
- * start: hc_resolve may have waited for its lock behind Connect's
- * transaction (ALTER TABLE, a reload's TRUNCATE), and the catalog facts it
- * read once the lock was granted are that transaction's.  The statement's
- * older snapshot would show the rows as they were before it (a new column
- * empty, a reloaded table empty): a state no serial order gives.
- * PostgreSQL does the same for a query, whose snapshot is taken after its
- * tables are locked.
+ * start, where the catalogs may have changed since: hc_resolve may have
+ * waited for its lock behind Connect's transaction (ALTER TABLE, a
+ * reload's TRUNCATE), and the catalog facts it read once the lock was
+ * granted are that transaction's.  The statement's older snapshot would
+ * show the rows as they were before it (a new column empty, a reloaded
+ * table empty): a state no serial order gives.  PostgreSQL does the same
+ * for a query, whose snapshot is taken after its tables are locked.  Such
+ * a transaction sends its invalidations before it lets go of its lock, and
+ * taking the lock takes them in.  So where none came since the first
+ * resolution under the snapshot began (note_resolution), the facts
+ * resolved are no newer than the snapshot, which is then used, as the
+ * statement's own queries use it.  Once one came, every later verdict
+ * under the snapshot takes a fresh one.
  */
 void
 hc_judge(HcVerdict *v, Oid ownnsp, Snapshot snapshot)
 {
-	if (IsolationUsesXactSnapshot())
+	if (IsolationUsesXactSnapshot() ||
+		(snapshot == noted && noted_in == hc_catalog_generation()))
 	{
 		judge(v, ownnsp, snapshot);
 		return;
