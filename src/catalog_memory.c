@@ -288,22 +288,25 @@ hc_keep_column(Oid relid, const HcColumnVerdict *col, uint64 since)
 	strlcpy(NameStr(kept->name), col->name, NAMEDATALEN);
 }
 
+PG_FUNCTION_INFO_V1(hcguard_store_changed);
+
 /*
- * The body of the triggers on hcguard's stores that make every session
- * forget what it kept of them (declarations.c, connect_state.c): AFTER any
- * write, FOR EACH STATEMENT, an invalidation of the store's relation, which
- * PostgreSQL delivers to every session when the writer commits, and to the
- * writer itself at its next command and when it rolls back.
+ * hcguard__store_changed(), the trigger on hcguard's stores that makes
+ * every session forget what it kept of them (declarations.c,
+ * connect_state.c): AFTER any write, FOR EACH STATEMENT, an invalidation of
+ * the store's relation, which PostgreSQL delivers to every session when the
+ * writer commits, and to the writer itself at its next command and when it
+ * rolls back.
  */
 Datum
-hc_store_changed(FunctionCallInfo fcinfo, const char *function_name)
+hcguard_store_changed(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) ||
 		!TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
 		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event))
-		elog(ERROR, "%s must run AFTER, FOR EACH STATEMENT", function_name);
+		elog(ERROR, "hcguard__store_changed must run AFTER, FOR EACH STATEMENT");
 	CacheInvalidateRelcache(trigdata->tg_relation);
 	return PointerGetDatum(NULL);
 }

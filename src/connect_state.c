@@ -101,18 +101,6 @@ never_written(Oid indexid)
 	return empty;
 }
 
-PG_FUNCTION_INFO_V1(hcguard_connect_state_changed);
-
-/*
- * AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE on the snapshot store, for
- * each statement: every session forgets that nothing was recorded there.
- */
-Datum
-hcguard_connect_state_changed(PG_FUNCTION_ARGS)
-{
-	return hc_store_changed(fcinfo, "hcguard__connect_state_changed");
-}
-
 /*
  * Whether no report of Connect's state was ever recorded in this database:
  * most databases', where every guard would otherwise read the store's

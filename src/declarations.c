@@ -39,7 +39,6 @@
 #define Anum_declared_type 4
 
 PG_FUNCTION_INFO_V1(hcguard_verdict_state);
-PG_FUNCTION_INFO_V1(hcguard_declarations_changed);
 
 /*
  * The store's key: names as name values, cut as PostgreSQL cuts identifiers
@@ -88,7 +87,7 @@ close_store(Store *store)
  * the same guard in every test) does not search the store each time.
  * Only what was found is kept, never that something is missing, and any
  * write to the store empties it in every session: the C extension's
- * statement trigger on the store (hcguard__declarations_changed,
+ * statement trigger on the store (hcguard__store_changed,
  * src/extension/v1.2.sql) sends an invalidation of the store's relation,
  * which PostgreSQL delivers to every session when the writer commits, and
  * to the writer itself at its next command and when it rolls back.  A
@@ -132,16 +131,6 @@ store_changed(Datum arg, Oid relid)
 {
 	if (relid == InvalidOid || relid == known_store)
 		forget_known();
-}
-
-/*
- * AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE on the store, for each
- * statement: every session forgets what it found there.
- */
-Datum
-hcguard_declarations_changed(PG_FUNCTION_ARGS)
-{
-	return hc_store_changed(fcinfo, "hcguard__declarations_changed");
 }
 
 void

@@ -111,7 +111,6 @@ extern struct HTAB *hc_session_table(struct HTAB *table, const char *name,
 
 /* catalog_memory.c: what a session keeps of the catalogs */
 extern void hc_catalog_memory_init(void);
-extern Datum hc_store_changed(FunctionCallInfo fcinfo, const char *function_name);
 extern bool hc_forgotten_on_write(Relation rel, const char *trigger_name);
 extern uint64 hc_catalog_generation(void);
 extern Oid	hc_own_relid(Oid nspid, const char *name);
