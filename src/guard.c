@@ -35,11 +35,14 @@ declared_columns(int ncols, const char **columns)
 	return declared;
 }
 
+/*
+ * The guard on arguments already read: each entry point reads its own, in
+ * the order of its parameters, so that the first bad one is the one named.
+ */
 static bool
-require(FunctionCallInfo fcinfo, int ncols, const char **columns)
+require(const char *schema_name, const char *table_name,
+		int ncols, const char **columns)
 {
-	const char *schema_name = hc_arg_name(fcinfo, 0, "schema name");
-	const char *table_name = hc_arg_name(fcinfo, 1, "table name");
 	HcColumnArg *declared = declared_columns(ncols, columns);
 	HcVerdict	v;
 	bool		passed;
@@ -59,30 +62,31 @@ require(FunctionCallInfo fcinfo, int ncols, const char **columns)
 Datum
 hcguard_required_column(PG_FUNCTION_ARGS)
 {
-	const char *column;
+	const char *schema_name = hc_arg_name(fcinfo, 0, "schema name");
+	const char *table_name = hc_arg_name(fcinfo, 1, "table name");
+	const char *column = hc_column_arg(fcinfo, 2);
 
-	(void) hc_arg_name(fcinfo, 0, "schema name");
-	(void) hc_arg_name(fcinfo, 1, "table name");
-	column = hc_column_arg(fcinfo, 2);
-	PG_RETURN_BOOL(require(fcinfo, 1, &column));
+	PG_RETURN_BOOL(require(schema_name, table_name, 1, &column));
 }
 
 Datum
 hcguard_required_table(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(require(fcinfo, 0, NULL));
+	const char *schema_name = hc_arg_name(fcinfo, 0, "schema name");
+	const char *table_name = hc_arg_name(fcinfo, 1, "table name");
+
+	PG_RETURN_BOOL(require(schema_name, table_name, 0, NULL));
 }
 
 Datum
 hcguard_required_columns(PG_FUNCTION_ARGS)
 {
+	const char *schema_name = hc_arg_name(fcinfo, 0, "schema name");
+	const char *table_name = hc_arg_name(fcinfo, 1, "table name");
 	int			ncols;
-	const char **columns;
+	const char **columns = hc_column_list(fcinfo, 2, &ncols);
 
-	(void) hc_arg_name(fcinfo, 0, "schema name");
-	(void) hc_arg_name(fcinfo, 1, "table name");
-	columns = hc_column_list(fcinfo, 2, &ncols);
-	PG_RETURN_BOOL(require(fcinfo, ncols, columns));
+	PG_RETURN_BOOL(require(schema_name, table_name, ncols, columns));
 }
 
 Datum
