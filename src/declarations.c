@@ -116,6 +116,7 @@ typedef struct Known
 
 static HTAB *known = NULL;
 static Oid	known_store = InvalidOid;	/* the store its entries were found in */
+static uint64 known_since = 1;	/* counts the times it was forgotten */
 
 static void
 forget_known(void)
@@ -123,6 +124,66 @@ forget_known(void)
 	if (known != NULL)
 		hash_destroy(known);
 	known = NULL;
+	known_since++;
+}
+
+/*
+ * The columns whose declarations a guard found known most recently, by the
+ * catalog's numbers rather than by names, so that a guard called again
+ * forms no key of names: while the catalogs' generation lasts
+ * (catalog_memory.c), a table and column number stand for the same names
+ * and a declared type is written the same way, and while nothing was
+ * forgotten (known_since), no write to the store came since the
+ * declaration was found there.  (Such a write's invalidation also starts a
+ * new generation; known_since does not rely on it.)  Entries are replaced
+ * in turn.
+ */
+#define RECENT_MAX 8
+
+typedef struct Recent
+{
+	Oid			relid;
+	AttrNumber	attnum;			/* 0: the mapping itself */
+	Oid			declared;
+	int32		declared_typmod;
+	uint64		generation;
+	uint64		known_since;
+} Recent;
+
+static Recent recent[RECENT_MAX];
+static int	recent_next = 0;
+
+static bool
+recently_known(Oid relid, AttrNumber attnum, Oid declared, int32 typmod)
+{
+	uint64		now = hc_catalog_generation();
+
+	for (int i = 0; i < RECENT_MAX; i++)
+	{
+		const Recent *r = &recent[i];
+
+		if (r->relid == relid && r->attnum == attnum && r->declared == declared &&
+			r->declared_typmod == typmod && r->generation == now &&
+			r->known_since == known_since && OidIsValid(relid))
+			return true;
+	}
+	return false;
+}
+
+static void
+note_known(Oid relid, AttrNumber attnum, Oid declared, int32 typmod, uint64 since)
+{
+	Recent	   *r = &recent[recent_next];
+
+	if (since != hc_catalog_generation())
+		return;
+	r->relid = relid;
+	r->attnum = attnum;
+	r->declared = declared;
+	r->declared_typmod = typmod;
+	r->generation = since;
+	r->known_since = known_since;
+	recent_next = (recent_next + 1) % RECENT_MAX;
 }
 
 /* A relcache invalidation: of the store, or of every relation. */
@@ -148,13 +209,14 @@ known_key(KnownKey *key, Oid store, const char *schema_name,
 	set_names(key->names, schema_name, table_name, column_name);
 }
 
-static void
+/* Returns whether it was kept. */
+static bool
 remember(const KnownKey *key, const char *type)
 {
 	Known	   *entry;
 
 	if (type != NULL && strlen(type) >= KNOWN_TYPE_LEN)
-		return;
+		return false;
 	if (key->store != known_store)
 		forget_known();
 	known = hc_session_table(known, "hcguard declarations found",
@@ -164,16 +226,18 @@ remember(const KnownKey *key, const char *type)
 	entry->typed = (type != NULL);
 	if (type != NULL)
 		strlcpy(entry->type, type, KNOWN_TYPE_LEN);
+	return true;
 }
 
 /*
  * Whether the store already holds the declaration: the same names with the
  * same type, or any type where none is declared (declaring less does not
- * weaken what another call declared).
+ * weaken what another call declared).  *kept: the session knows it, until
+ * the next write to the store.
  */
 static bool
 recorded(Store *store, const char *schema_name, const char *table_name,
-		 const char *column_name, const char *type)
+		 const char *column_name, const char *type, bool *kept)
 {
 	SysScanDesc scan;
 	ScanKeyData keys[3];
@@ -182,10 +246,15 @@ recorded(Store *store, const char *schema_name, const char *table_name,
 	HeapTuple	tup;
 	bool		found = false;
 
+	*kept = false;
 	known_key(&key, store->relid, schema_name, table_name, column_name);
 	if (known != NULL &&
 		(entry = hash_search(known, &key, HASH_FIND, NULL)) != NULL)
-		return type == NULL || (entry->typed && strcmp(entry->type, type) == 0);
+	{
+		found = type == NULL || (entry->typed && strcmp(entry->type, type) == 0);
+		*kept = found;
+		return found;
+	}
 
 	for (int i = 0; i < 3; i++)
 		ScanKeyInit(&keys[i], i + 1, BTEqualStrategyNumber, F_NAMEEQ,
@@ -210,13 +279,14 @@ recorded(Store *store, const char *schema_name, const char *table_name,
 		found = (type == NULL ||
 				 (stored_type != NULL && strcmp(stored_type, type) == 0));
 		if (hc_forgotten_on_write(store->rel, HC_DECLARATIONS_TRIGGER))
-			remember(&key, stored_type);
+			*kept = remember(&key, stored_type) && found;
 	}
 	systable_endscan(scan);
 	return found;
 }
 
-static void
+/* Returns whether the session knows it recorded (see recorded). */
+static bool
 declare(Oid ownnsp, const char *schema_name, const char *table_name,
 		const char *column_name, const char *type)
 {
@@ -227,18 +297,20 @@ declare(Oid ownnsp, const char *schema_name, const char *table_name,
 	bool		missing;
 	Store		store;
 	bool		done;
+	bool		kept;
 
 	if (!find_store(ownnsp, &store))
-		return;
-	done = recorded(&store, schema_name, table_name, column_name, type);
+		return false;
+	done = recorded(&store, schema_name, table_name, column_name, type, &kept);
 	close_store(&store);
 	if (done)
-		return;
+		return kept;
 	set_names(names, schema_name, table_name, column_name);
 	for (int i = 0; i < 3; i++)
 		values[i] = NameGetDatum(&names[i]);
 	values[3] = type ? CStringGetTextDatum(type) : (Datum) 0;
 	(void) hc_call_shared("hcguard__declare", 4, argtypes, values, nulls, &missing);
+	return false;
 }
 
 /*
@@ -261,26 +333,35 @@ may_record(void)
 void
 hc_record_verdict(const HcVerdict *v)
 {
+	uint64		since = hc_catalog_generation();
 	Oid			ownnsp;
 	const char *schema_name;
 	const char *table_name;
 
 	if (!may_record())
 		return;
+	if (v->ncols == 0 && recently_known(v->relid, 0, InvalidOid, 0))
+		return;
 	ownnsp = hc_own_schema();
 	schema_name = OidIsValid(v->nspid) ? v->schema_name : hc_lower(v->schema_given);
 	table_name = OidIsValid(v->relid) ? v->table_name : hc_lower(v->table_given);
-	if (v->ncols == 0)
-		declare(ownnsp, schema_name, table_name, "", NULL);
+	if (v->ncols == 0 &&
+		declare(ownnsp, schema_name, table_name, "", NULL) && OidIsValid(v->relid))
+		note_known(v->relid, 0, InvalidOid, 0, since);
 	for (int i = 0; i < v->ncols; i++)
 	{
 		const HcColumnVerdict *col = &v->cols[i];
+		bool		found = (col->attnum != InvalidAttrNumber);
+		int32		typmod = OidIsValid(col->declared) ? col->declared_typmod : 0;
 
-		declare(ownnsp, schema_name, table_name,
-				col->attnum != InvalidAttrNumber ? col->name :
-				hc_lower(hc_column_of_field(col->given)),
-				OidIsValid(col->declared) ?
-				hc_format_type_pinned(col->declared, col->declared_typmod) : NULL);
+		if (found && recently_known(v->relid, col->attnum, col->declared, typmod))
+			continue;
+		if (declare(ownnsp, schema_name, table_name,
+					found ? col->name : hc_lower(hc_column_of_field(col->given)),
+					OidIsValid(col->declared) ?
+					hc_format_type_pinned(col->declared, col->declared_typmod) : NULL) &&
+			found)
+			note_known(v->relid, col->attnum, col->declared, typmod, since);
 	}
 }
 
@@ -313,8 +394,9 @@ hc_record_names(const char *schema_name, const char *table_name, int ncols,
 	for (int i = -1; i < ncols; i++)
 	{
 		const char *column = i < 0 ? "" : columns[i];
+		bool		kept;
 
-		if (!recorded(&store, schema_name, table_name, column, NULL))
+		if (!recorded(&store, schema_name, table_name, column, NULL, &kept))
 		{
 			Name		n = palloc(sizeof(NameData));
 
