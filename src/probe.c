@@ -216,6 +216,18 @@ lastop_stored_apart(HeapTuple tuple, TupleDesc desc, AttrNumber lastop)
 }
 
 /*
+ * Whether row-level security applies to the caller's read of the table.
+ * Most tables do not enable it, which the open relation says without the
+ * catalog lookup check_enable_rls begins with.
+ */
+static bool
+rls_enabled(Relation rel)
+{
+	return rel->rd_rel->relrowsecurity &&
+		check_enable_rls(RelationGetRelid(rel), InvalidOid, false) == RLS_ENABLED;
+}
+
+/*
  * The probe of a table's first rows, at most rows of them, block by block
  * from the first: a guard's first look (see judge_by_data), where Connect's
  * initial load put its rows.  A heap scan would first ask the table's size,
@@ -238,8 +250,7 @@ hc_probe_first_rows(Relation rel, AttrNumber lastop, AttrNumber sfid,
 	int			unknown = probe->ncols;
 	bool		done = false;
 
-	if (rel->rd_tableam != GetHeapamTableAmRoutine() ||
-		check_enable_rls(RelationGetRelid(rel), InvalidOid, false) == RLS_ENABLED)
+	if (rel->rd_tableam != GetHeapamTableAmRoutine() || rls_enabled(rel))
 		return false;
 	blocks = known_blocks(rel);
 	has_value = palloc0(sizeof(bool) * Max(probe->ncols, 1));
@@ -360,7 +371,7 @@ void
 hc_probe_run(Relation rel, AttrNumber lastop, AttrNumber sfid, HcProbe *probe,
 			 Snapshot snapshot)
 {
-	if (check_enable_rls(RelationGetRelid(rel), InvalidOid, false) == RLS_ENABLED)
+	if (rls_enabled(rel))
 	{
 		PolicyProbe pp = {probe_query(rel, lastop, sfid, probe), probe};
 
