@@ -149,12 +149,12 @@ nothing_recorded(Oid ownnsp)
  * Reads the one row of an index probe by name keys: the row's heap tuple,
  * copied, or NULL.  The store tables exist from 1.2 on; before the
  * extension's SQL is updated there are none, and nothing was recorded.
- * written: the caller has just seen the index's metapage name a root, so
- * it is not read again.
+ * Only a guard that found a report recorded gets here (nothing_recorded):
+ * an index scan then costs no more than asking whether the index is empty.
  */
 static HeapTuple
-probe(Oid ownnsp, const char *table, const char *index, bool written,
-	  int nkeys, const char *const *key_names, TupleDesc *desc)
+probe(Oid ownnsp, const char *table, const char *index, int nkeys,
+	  const char *const *key_names, TupleDesc *desc)
 {
 	Oid			indexid = hc_own_relid(ownnsp, index);
 	Oid			relid;
@@ -165,11 +165,8 @@ probe(Oid ownnsp, const char *table, const char *index, bool written,
 	HeapTuple	tup;
 	HeapTuple	copy = NULL;
 
-	/* a store never written to (most databases'): nothing to search */
-	if (!OidIsValid(indexid) || (!written && never_written(indexid)))
-		return NULL;
 	relid = hc_own_relid(ownnsp, table);
-	if (!OidIsValid(relid))
+	if (!OidIsValid(indexid) || !OidIsValid(relid))
 		return NULL;
 	for (int i = 0; i < nkeys; i++)
 	{
@@ -220,8 +217,7 @@ hc_connect_word(Oid ownnsp, const char *schema_name, const char *table_name,
 	memset(word, 0, sizeof(HcConnectWord));
 	if (nothing_recorded(ownnsp))
 		return HC_CONNECT_NONE;
-	/* nothing_recorded read the snapshot index's metapage: it has a root */
-	snapshot = probe(ownnsp, SNAPSHOT_TABLE, SNAPSHOT_INDEX, true, 1,
+	snapshot = probe(ownnsp, SNAPSHOT_TABLE, SNAPSHOT_INDEX, 1,
 					 HC_ARGS(schema_name), &desc);
 	if (snapshot == NULL)
 		return HC_CONNECT_NONE;
@@ -241,7 +237,7 @@ hc_connect_word(Oid ownnsp, const char *schema_name, const char *table_name,
 		return HC_CONNECT_BLOCKED;
 	}
 
-	mapping = probe(ownnsp, MAPPING_TABLE, MAPPING_INDEX, false, 2,
+	mapping = probe(ownnsp, MAPPING_TABLE, MAPPING_INDEX, 2,
 					HC_ARGS(schema_name, table_name), &desc);
 	if (mapping == NULL)
 		return HC_CONNECT_NONE;
