@@ -1805,6 +1805,11 @@ DECLARE
 BEGIN
     BEGIN
         t := to_regtype(base);
+        -- a modifier that is no modifier at all ("x($)") is no type name,
+        -- whether or not the type exists, as PostgreSQL's parser says
+        IF t IS NULL AND parts IS NOT NULL THEN
+            PERFORM to_regtype(declared);
+        END IF;
         IF t IS NOT NULL AND parts IS NOT NULL THEN
             SELECT y.typmodin INTO modin FROM pg_type y WHERE y.oid = t;
             IF modin = 0 THEN

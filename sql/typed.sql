@@ -80,6 +80,10 @@ SELECT hcguard_required('hctyped', 'Contact', 'Email varchar(0)');
 -- fuzz barrage found PostgreSQL's 0A000 coming through)
 SELECT hcguard_required('hctyped', 'Contact', 'Email otherdb.public.text');
 \echo :LAST_ERROR_SQLSTATE
+-- a modifier that does not parse makes no type name, even of a type that
+-- does not exist (the editions' differential test found them apart)
+SELECT hcguard_required('hctyped', 'Contact', 'Email no_such_type(${x})');
+\echo :LAST_ERROR_SQLSTATE
 -- A type with nothing before it names no column.
 SELECT hcguard_required('hctyped', 'Contact', ' boolean');
 \echo :LAST_ERROR_SQLSTATE
