@@ -54,6 +54,28 @@ RESET hcguard.on_failure;
 SELECT column_name, ok FROM hcguard_declarations WHERE column_name = 'fax';
 SELECT hcguard_forget_declaration('salesforce', 'contact', 'fax');
 
+-- A column named twice is recorded once, with its first declaration, as
+-- the guard judges it: also where the guard stopped before looking at the
+-- columns (a schema the caller may not use), and where two spellings are
+-- one name (Id and sfid).  A type recorded before is replaced.
+CREATE SCHEMA hidden;
+INSERT INTO hcguard.declaration_store (schema_name, table_name, column_name, declared_type)
+VALUES ('hidden', 'contact', 'sfid', 'character varying(80)');
+SET hcguard.on_failure = warning;
+SET client_min_messages = error;
+SET ROLE regress_hc_migrator;
+SELECT hcguard_required('hidden', 'Contact', 'Id varchar(18)', 'sfid varchar(80)', 'ID', 'Fax', 'fax date');
+SELECT hcguard_required('salesforce', 'contact', 'Fax varchar(40)', 'FAX date', 'fax');
+RESET ROLE;
+RESET client_min_messages;
+RESET hcguard.on_failure;
+SELECT schema_name, table_name, column_name, declared_type, declared_by
+  FROM hcguard.declaration_store
+ WHERE schema_name = 'hidden' OR column_name = 'fax'
+ ORDER BY 1, 2, 3;
+DELETE FROM hcguard.declaration_store WHERE schema_name = 'hidden' OR column_name = 'fax';
+DROP SCHEMA hidden;
+
 -- Read-only transactions record nothing, and the guard works as before.
 SELECT count(*) AS declarations FROM hcguard.declaration_store;
 BEGIN READ ONLY;

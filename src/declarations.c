@@ -325,6 +325,24 @@ may_record(void)
 }
 
 /*
+ * Whether one of the first n names is this one.  A column named twice is
+ * recorded once, with its first declaration, as the guard judges it
+ * (verdict.c); the verdict's list may still hold it twice where the guard
+ * stopped before looking at columns (a schema the caller may not use), or
+ * as two spellings Connect would give one name (Id and sfid).
+ */
+static bool
+named_before(const char **names, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+	{
+		if (strcmp(names[i], name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
  * Records what a guard that returned named: its mapping, or each of its
  * columns with the type declared for it, by the names the catalog has, or,
  * for what does not exist (a guard that warned), by the names Connect would
@@ -337,6 +355,7 @@ hc_record_verdict(const HcVerdict *v)
 	Oid			ownnsp;
 	const char *schema_name;
 	const char *table_name;
+	const char **names;
 
 	if (!may_record())
 		return;
@@ -348,16 +367,24 @@ hc_record_verdict(const HcVerdict *v)
 	if (v->ncols == 0 &&
 		declare(ownnsp, schema_name, table_name, "", NULL) && OidIsValid(v->relid))
 		note_known(v->relid, 0, InvalidOid, 0, since);
+	names = v->ncols > 1 ? palloc(sizeof(char *) * v->ncols) : NULL;
 	for (int i = 0; i < v->ncols; i++)
 	{
 		const HcColumnVerdict *col = &v->cols[i];
 		bool		found = (col->attnum != InvalidAttrNumber);
 		int32		typmod = OidIsValid(col->declared) ? col->declared_typmod : 0;
+		const char *name = found ? col->name :
+			hc_identifier(hc_lower(hc_column_of_field(col->given)));
 
+		if (names != NULL)
+		{
+			names[i] = name;
+			if (named_before(names, i, name))
+				continue;
+		}
 		if (found && recently_known(v->relid, col->attnum, col->declared, typmod))
 			continue;
-		if (declare(ownnsp, schema_name, table_name,
-					found ? col->name : hc_lower(hc_column_of_field(col->given)),
+		if (declare(ownnsp, schema_name, table_name, name,
 					OidIsValid(col->declared) ?
 					hc_format_type_pinned(col->declared, col->declared_typmod) : NULL) &&
 			found)
