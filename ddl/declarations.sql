@@ -113,8 +113,10 @@ $$;
  * Records the declarations of one mapping at once, as hcguard__declare
  * records one (the SQL edition's way: a configuration file names thousands
  * of fields, and one statement writes them where a call per field would
- * take a subtransaction each).  A name given twice ends as the calls one
- * after the other would leave it: with its last type, if any.
+ * take a subtransaction each).  A name given twice is declared once, by
+ * its first mention, as the guard judges a column listed twice: a guard's
+ * list may hold one name twice where it stopped before looking at the
+ * columns (a schema the caller may not use), or as Id and sfid.
  */
 CREATE FUNCTION hcguard__declare_all(schema_name name, table_name name, columns name[],
                                      types text[])
@@ -125,7 +127,7 @@ BEGIN
     WITH given AS (
         SELECT DISTINCT ON (c.name) c.name, c.type
           FROM unnest(columns, types) WITH ORDINALITY AS c(name, type, o)
-         ORDER BY c.name, c.type IS NULL, c.o DESC)
+         ORDER BY c.name, c.o)
     INSERT INTO hcguard.declaration_store AS d (schema_name, table_name, column_name, declared_type)
     SELECT hcguard__declare_all.schema_name, hcguard__declare_all.table_name, g.name, g.type
       FROM given g
@@ -134,14 +136,14 @@ BEGIN
     WITH given AS (
         SELECT DISTINCT ON (c.name) c.name, c.type
           FROM unnest(columns, types) WITH ORDINALITY AS c(name, type, o)
-         WHERE c.type IS NOT NULL
-         ORDER BY c.name, c.o DESC)
+         ORDER BY c.name, c.o)
     UPDATE hcguard.declaration_store AS d
        SET declared_type = g.type
       FROM given g
      WHERE d.schema_name = hcguard__declare_all.schema_name
        AND d.table_name = hcguard__declare_all.table_name
        AND d.column_name = g.name
+       AND g.type IS NOT NULL
        AND d.declared_type IS DISTINCT FROM g.type;
 EXCEPTION WHEN serialization_failure OR deadlock_detected THEN
     RETURN;

@@ -1046,8 +1046,10 @@ $$;
  * Records the declarations of one mapping at once, as hcguard__declare
  * records one (the SQL edition's way: a configuration file names thousands
  * of fields, and one statement writes them where a call per field would
- * take a subtransaction each).  A name given twice ends as the calls one
- * after the other would leave it: with its last type, if any.
+ * take a subtransaction each).  A name given twice is declared once, by
+ * its first mention, as the guard judges a column listed twice: a guard's
+ * list may hold one name twice where it stopped before looking at the
+ * columns (a schema the caller may not use), or as Id and sfid.
  */
 CREATE FUNCTION hcguard__declare_all(schema_name name, table_name name, columns name[],
                                      types text[])
@@ -1058,7 +1060,7 @@ BEGIN
     WITH given AS (
         SELECT DISTINCT ON (c.name) c.name, c.type
           FROM unnest(columns, types) WITH ORDINALITY AS c(name, type, o)
-         ORDER BY c.name, c.type IS NULL, c.o DESC)
+         ORDER BY c.name, c.o)
     INSERT INTO hcguard.declaration_store AS d (schema_name, table_name, column_name, declared_type)
     SELECT hcguard__declare_all.schema_name, hcguard__declare_all.table_name, g.name, g.type
       FROM given g
@@ -1067,14 +1069,14 @@ BEGIN
     WITH given AS (
         SELECT DISTINCT ON (c.name) c.name, c.type
           FROM unnest(columns, types) WITH ORDINALITY AS c(name, type, o)
-         WHERE c.type IS NOT NULL
-         ORDER BY c.name, c.o DESC)
+         ORDER BY c.name, c.o)
     UPDATE hcguard.declaration_store AS d
        SET declared_type = g.type
       FROM given g
      WHERE d.schema_name = hcguard__declare_all.schema_name
        AND d.table_name = hcguard__declare_all.table_name
        AND d.column_name = g.name
+       AND g.type IS NOT NULL
        AND d.declared_type IS DISTINCT FROM g.type;
 EXCEPTION WHEN serialization_failure OR deadlock_detected THEN
     RETURN;
@@ -3199,32 +3201,19 @@ $$;
 
 -- Records what a verdict named, by the names the catalog has, or, for what
 -- does not exist (a guard that warned), by the names Connect would give it:
--- in lower case, the field Id being sfid.  A column named twice is recorded
--- once, with its first declaration, as the guard judges it; the verdict may
--- still list it twice where the guard stopped before looking at columns (a
--- schema the caller may not use), or as two spellings of one name (Id and
--- sfid).
+-- in lower case, the field Id being sfid.
 CREATE FUNCTION hcguard__record_verdict(v hcguard__verdict)
 RETURNS void
 LANGUAGE plpgsql
 AS $$
-DECLARE
-    names text[] := ARRAY(SELECT CASE WHEN v.col_attnum[i] IS NULL
-                                      THEN hcguard__column_of(v.col_given[i])
-                                      ELSE v.col_name[i] END
-                            FROM generate_subscripts(v.col_given, 1) AS i ORDER BY i);
-    types text[] := v.col_declared;
 BEGIN
-    IF cardinality(names) > 1 THEN
-        SELECT array_agg(c.name ORDER BY c.i), array_agg(c.type ORDER BY c.i)
-          INTO names, types
-          FROM (SELECT DISTINCT ON (c.name::name) c.name, c.type, c.i
-                  FROM unnest(names, types) WITH ORDINALITY AS c(name, type, i)
-                 ORDER BY c.name::name, c.i) c;
-    END IF;
     PERFORM hcguard__record(CASE WHEN v.nspid IS NULL THEN lower(v.schema_given) ELSE v.schema_name END,
                             CASE WHEN v.relid IS NULL THEN lower(v.table_given) ELSE v.table_name END,
-                            names, types);
+                            ARRAY(SELECT CASE WHEN v.col_attnum[i] IS NULL
+                                              THEN hcguard__column_of(v.col_given[i])
+                                              ELSE v.col_name[i] END
+                                    FROM generate_subscripts(v.col_given, 1) AS i ORDER BY i),
+                            v.col_declared);
 END
 $$;
 

@@ -889,32 +889,19 @@ $$;
 
 -- Records what a verdict named, by the names the catalog has, or, for what
 -- does not exist (a guard that warned), by the names Connect would give it:
--- in lower case, the field Id being sfid.  A column named twice is recorded
--- once, with its first declaration, as the guard judges it; the verdict may
--- still list it twice where the guard stopped before looking at columns (a
--- schema the caller may not use), or as two spellings of one name (Id and
--- sfid).
+-- in lower case, the field Id being sfid.
 CREATE FUNCTION hcguard__record_verdict(v hcguard__verdict)
 RETURNS void
 LANGUAGE plpgsql
 AS $$
-DECLARE
-    names text[] := ARRAY(SELECT CASE WHEN v.col_attnum[i] IS NULL
-                                      THEN hcguard__column_of(v.col_given[i])
-                                      ELSE v.col_name[i] END
-                            FROM generate_subscripts(v.col_given, 1) AS i ORDER BY i);
-    types text[] := v.col_declared;
 BEGIN
-    IF cardinality(names) > 1 THEN
-        SELECT array_agg(c.name ORDER BY c.i), array_agg(c.type ORDER BY c.i)
-          INTO names, types
-          FROM (SELECT DISTINCT ON (c.name::name) c.name, c.type, c.i
-                  FROM unnest(names, types) WITH ORDINALITY AS c(name, type, i)
-                 ORDER BY c.name::name, c.i) c;
-    END IF;
     PERFORM hcguard__record(CASE WHEN v.nspid IS NULL THEN lower(v.schema_given) ELSE v.schema_name END,
                             CASE WHEN v.relid IS NULL THEN lower(v.table_given) ELSE v.table_name END,
-                            names, types);
+                            ARRAY(SELECT CASE WHEN v.col_attnum[i] IS NULL
+                                              THEN hcguard__column_of(v.col_given[i])
+                                              ELSE v.col_name[i] END
+                                    FROM generate_subscripts(v.col_given, 1) AS i ORDER BY i),
+                            v.col_declared);
 END
 $$;
 
